@@ -1,0 +1,45 @@
+//! Server functions: what pages ask the server for.
+//!
+//! Inputs arrive as raw strings from the URL and are validated here (bad page
+//! numbers are clamped, unknown sorts fall back to the default), so a hostile
+//! URL can never turn into a 500.
+
+use catalog::{BrowsePage as BrowseData, HomeRow, Movie};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+fn catalog() -> Result<catalog::db::Catalog, ServerFnError> {
+    use_context::<catalog::db::Catalog>().ok_or_else(|| ServerFnError::new("the catalog is not configured"))
+}
+
+#[cfg(feature = "ssr")]
+fn unavailable(what: &str, e: catalog::db::DbError) -> ServerFnError {
+    tracing::error!(error = %e, "{what} failed");
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(http::StatusCode::SERVICE_UNAVAILABLE);
+    }
+    ServerFnError::new("The catalog is unavailable right now. Please try again in a moment.")
+}
+
+/// The rows of the home page.
+#[server(endpoint = "home_rows")]
+pub async fn get_home_rows() -> Result<Vec<HomeRow>, ServerFnError> {
+    catalog()?.home_rows().await.map_err(|e| unavailable("home rows", e))
+}
+
+/// One page of `/browse`, from raw URL parameters.
+#[server(endpoint = "browse")]
+pub async fn get_browse_page(
+    page: Option<String>,
+    sort: Option<String>,
+    genre: Option<String>,
+) -> Result<BrowseData, ServerFnError> {
+    let q = catalog::BrowseQuery::from_params(page.as_deref(), sort.as_deref(), genre.as_deref());
+    catalog()?.browse(&q).await.map_err(|e| unavailable("browse", e))
+}
+
+/// One movie, or `None` for an unknown id.
+#[server(endpoint = "movie")]
+pub async fn get_movie(id: String) -> Result<Option<Movie>, ServerFnError> {
+    catalog()?.movie(id.trim()).await.map_err(|e| unavailable("movie", e))
+}

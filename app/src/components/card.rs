@@ -1,0 +1,36 @@
+use catalog::MovieCard;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::poster::Poster;
+
+/// A poster card linking to the movie page.
+#[component]
+pub fn Card(movie: MovieCard) -> impl IntoView {
+    let href = format!("/movie/{}", movie.id);
+    let data_id = movie.id.clone();
+    let label = match movie.year {
+        Some(y) => format!("{} ({y})", movie.title),
+        None => movie.title.clone(),
+    };
+    view! {
+        <A href=href attr:class="movie-card group block rounded-md outline-none focus-visible:ring-2 focus-visible:ring-red-500" attr:aria-label=label attr:data-id=data_id>
+            <div class="transition duration-200 group-hover:scale-[1.03] group-focus-visible:scale-[1.03]">
+                <Poster id=movie.id.clone() title=movie.title.clone() />
+            </div>
+            <div class="mt-2 px-0.5">
+                <p class="card-title truncate text-sm font-medium text-neutral-100">{movie.title.clone()}</p>
+                <p class="flex items-center gap-2 text-xs text-neutral-400">
+                    {movie.year.map(|y| view! { <span class="card-year">{y}</span> })}
+                    {movie.rating.map(|r| view! {
+                        <span class="card-rating inline-flex items-center gap-0.5 text-amber-400">
+                            <span aria-hidden="true">"★"</span>
+                            <span class="sr-only">"Rating "</span>
+                            {format!("{r:.1}")}
+                        </span>
+                    })}
+                </p>
+            </div>
+        </A>
+    }
+}

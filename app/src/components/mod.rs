@@ -1,0 +1,7 @@
+//! Building blocks shared by the pages.
+
+pub mod card;
+pub mod header;
+pub mod poster;
+pub mod row;
+pub mod state;

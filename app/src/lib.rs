@@ -1,0 +1,65 @@
+//! The Marquee site: every component, route and server function.
+//!
+//! Rendered on the server (feature `ssr`) and hydrated in the browser
+//! (feature `hydrate`). Server functions in [`api`] are the one seam between
+//! the two: typed, and the one place where page input is validated.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod format;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use components::header::Header;
+use pages::{browse::BrowsePage, home::HomePage, movie::MoviePage, not_found::NotFound};
+
+/// The HTML document around the app (server only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" class="dark">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-neutral-950 text-neutral-100 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The root component: head tags, the header and the routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/marquee.css" />
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
+        <Meta name="description" content="Marquee: every film worth knowing, fast." />
+        <Meta name="theme-color" content="#0a0a0a" />
+        <Title formatter=|t: String| if t.is_empty() { "Marquee".to_owned() } else { format!("{t} · Marquee") } />
+        <Router>
+            <Header />
+            <main id="main" class="pb-16">
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/browse") view=BrowsePage />
+                    <Route path=path!("/movie/:id") view=MoviePage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <footer class="border-t border-white/5 px-4 py-8 text-center text-xs text-neutral-500 sm:px-8">
+                "Marquee · catalog data from the Kaggle IMDb top 1000 (CC0)"
+            </footer>
+        </Router>
+    }
+}

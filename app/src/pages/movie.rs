@@ -1,0 +1,91 @@
+use catalog::Movie;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use super::not_found::NotFound;
+use crate::api::get_movie as fetch_movie;
+use crate::components::poster::Poster;
+use crate::components::state::{Failure, Loading};
+use crate::format;
+
+/// `/movie/:id`: the detail page.
+#[component]
+pub fn MoviePage() -> impl IntoView {
+    let params = use_params_map();
+    let movie = Resource::new(move || params.read().get("id").unwrap_or_default(), fetch_movie);
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match movie.await {
+                    Ok(Some(m)) => view! { <Detail movie=m /> }.into_any(),
+                    Ok(None) => view! { <NotFound /> }.into_any(),
+                    Err(e) => view! { <Failure message=super::message(&e) /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Fact(label: &'static str, value: String, class: &'static str) -> impl IntoView {
+    view! {
+        <div class=format!("fact {class}")>
+            <dt class="text-xs uppercase tracking-wider text-neutral-500">{label}</dt>
+            <dd class="mt-0.5 text-neutral-100">{value}</dd>
+        </div>
+    }
+}
+
+#[component]
+fn Detail(movie: Movie) -> impl IntoView {
+    let m = movie;
+    let description = m.overview.clone().unwrap_or_default();
+    let facts = [
+        ("Rating", m.rating.map(|r| format!("★ {r:.1} / 10")), "fact-rating"),
+        ("Votes", m.votes.map(format::thousands), "fact-votes"),
+        ("Metascore", m.metascore.map(|s| s.to_string()), "fact-metascore"),
+        ("Runtime", m.runtime_minutes.map(format::runtime), "fact-runtime"),
+        ("Gross (US)", m.gross_usd.map(format::usd), "fact-gross"),
+        ("Certificate", m.certificate.clone(), "fact-certificate"),
+        ("Language", m.language.clone(), "fact-language"),
+    ];
+    view! {
+        <Title text=m.title.clone() />
+        <Meta name="description" content=description />
+        <article class="movie-detail mx-auto max-w-screen-xl px-4 pt-8 sm:px-8 sm:pt-12">
+            <div class="grid gap-8 sm:grid-cols-[minmax(0,16rem)_1fr] lg:gap-12">
+                <div class="mx-auto w-48 sm:w-full">
+                    <Poster id=m.id.clone() title=m.title.clone() year=m.year.unwrap_or_default() large=true />
+                </div>
+                <div>
+                    <h1 class="movie-title text-3xl font-black leading-tight sm:text-5xl">{m.title.clone()}</h1>
+                    <p class="mt-2 flex flex-wrap items-center gap-x-3 gap-y-1 text-neutral-300">
+                        {m.year.map(|y| view! { <span class="movie-year">{y}</span> })}
+                        {m.runtime_minutes.map(|r| view! { <span>{format::runtime(r)}</span> })}
+                        {m.rating.map(|r| view! { <span class="text-amber-400">{format!("★ {r:.1}")}</span> })}
+                    </p>
+                    <ul class="movie-genres mt-4 flex flex-wrap gap-2" aria-label="Genres">
+                        {m.genres.clone().into_iter().map(|g| {
+                            let href = format!("/browse?genre={}", format::query_escape(&g));
+                            view! { <li><A href=href attr:class="rounded-full border border-white/15 px-3 py-1 text-xs hover:border-white/40">{g}</A></li> }
+                        }).collect_view()}
+                    </ul>
+                    {m.overview.clone().map(|o| view! { <p class="movie-overview mt-6 max-w-2xl text-lg leading-relaxed text-neutral-200">{o}</p> })}
+                    <dl class="mt-8 grid max-w-2xl grid-cols-2 gap-x-6 gap-y-4 sm:grid-cols-3">
+                        {facts.into_iter().filter_map(|(label, v, class)| v.map(|value| view! { <Fact label value class /> })).collect_view()}
+                    </dl>
+                    <dl class="mt-8 max-w-2xl space-y-3">
+                        {m.director.clone().map(|d| view! {
+                            <div class="movie-director"><dt class="text-xs uppercase tracking-wider text-neutral-500">"Director"</dt><dd>{d}</dd></div>
+                        })}
+                        {(!m.stars.is_empty()).then(|| view! {
+                            <div class="movie-stars"><dt class="text-xs uppercase tracking-wider text-neutral-500">"Stars"</dt><dd>{m.stars.join(", ")}</dd></div>
+                        })}
+                    </dl>
+                </div>
+            </div>
+        </article>
+    }
+}

@@ -1,0 +1,31 @@
+//! Migrations live under `migrations/<backend>/` at the repository root and
+//! are compiled into the binary, so it migrates wherever it runs.
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use super::Backend;
+
+macro_rules! migration {
+    ($version:literal, $desc:literal, $file:literal) => {
+        Migration::new(
+            $version,
+            Cow::Borrowed($desc),
+            MigrationType::Simple,
+            Cow::Borrowed(include_str!($file)),
+            false,
+        )
+    };
+}
+
+pub(crate) fn migrator(backend: Backend) -> Migrator {
+    let migrations = match backend {
+        Backend::Sqlite => vec![migration!(1, "movies", "../../../migrations/sqlite/0001_movies.sql")],
+        Backend::MySql => vec![migration!(1, "movies", "../../../migrations/mysql/0001_movies.sql")],
+    };
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}

@@ -1,0 +1,236 @@
+//! Read queries: one statement per page, never one per movie.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Catalog, DbResult, QueryContext};
+use crate::model::{BrowsePage, BrowseQuery, BrowseSort, HomeRow, MAX_PAGE_SIZE, Movie, MovieCard};
+
+/// Cards per home row.
+pub const HOME_ROW_LEN: i64 = 20;
+
+/// Genres the home page offers as rows, in this order, when the catalog has them.
+pub const HOME_GENRES: [&str; 5] = ["Crime", "Sci-Fi", "Animation", "Comedy", "Thriller"];
+
+const CARD_COLUMNS: &str = "m.id, m.title, m.year, m.rating, m.poster_url";
+
+const MOVIE_COLUMNS: &str = "id, title, year, runtime_minutes, certificate, rating, votes, \
+     metascore, gross_usd, language, genres, overview, director, stars, poster_url, \
+     user_review_count, critic_review_count";
+
+fn order_by(sort: BrowseSort) -> &'static str {
+    // `x IS NULL` first keeps unknowns at the end on both backends; `id` makes
+    // the order total so pages never overlap.
+    match sort {
+        BrowseSort::Rating => "m.rating IS NULL, m.rating DESC, m.votes DESC, m.id",
+        BrowseSort::Votes => "m.votes IS NULL, m.votes DESC, m.id",
+        BrowseSort::Year => "m.year IS NULL, m.year DESC, m.rating DESC, m.id",
+        BrowseSort::Title => "m.title, m.year, m.id",
+    }
+}
+
+fn card(row: &AnyRow) -> Result<MovieCard, sqlx::Error> {
+    Ok(MovieCard {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        year: opt_i32(row.try_get("year")?),
+        rating: row.try_get("rating")?,
+        poster_url: row.try_get("poster_url")?,
+    })
+}
+
+fn opt_i32(v: Option<i64>) -> Option<i32> {
+    v.and_then(|v| i32::try_from(v).ok())
+}
+
+fn json_list(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+impl Catalog {
+    /// Number of movies in the catalog.
+    pub async fn movie_count(&self) -> DbResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM movies")
+            .fetch_one(&self.pool)
+            .await
+            .ctx("count movies")?;
+        row.try_get::<i64, _>("n").ctx("count movies")
+    }
+
+    /// The home page's rows in one query: top rated, most voted, then a row
+    /// per genre of [`HOME_GENRES`] that has movies.
+    pub async fn home_rows(&self) -> DbResult<Vec<HomeRow>> {
+        let genre_marks = vec!["?"; HOME_GENRES.len()].join(", ");
+        let sql = format!(
+            "SELECT row_key, id, title, year, rating, poster_url, rn FROM ( \
+               SELECT '#top-rated' AS row_key, {CARD_COLUMNS}, \
+                      ROW_NUMBER() OVER (ORDER BY {top}) AS rn FROM movies m \
+               UNION ALL \
+               SELECT '#most-voted' AS row_key, {CARD_COLUMNS}, \
+                      ROW_NUMBER() OVER (ORDER BY {votes}) AS rn FROM movies m \
+               UNION ALL \
+               SELECT g.genre AS row_key, {CARD_COLUMNS}, \
+                      ROW_NUMBER() OVER (PARTITION BY g.genre ORDER BY {top}) AS rn \
+               FROM movie_genres g JOIN movies m ON m.id = g.movie_id \
+               WHERE g.genre IN ({genre_marks}) \
+             ) ranked WHERE rn <= ? ORDER BY row_key, rn",
+            top = order_by(BrowseSort::Rating),
+            votes = order_by(BrowseSort::Votes),
+        );
+        let mut query = sqlx::query(&sql);
+        for g in HOME_GENRES {
+            query = query.bind(g);
+        }
+        let rows = query
+            .bind(HOME_ROW_LEN)
+            .fetch_all(&self.pool)
+            .await
+            .ctx("home rows")?;
+
+        let mut spec = vec![
+            ("#top-rated".to_owned(), "top-rated".to_owned(), "Top rated".to_owned(), "/browse?sort=rating".to_owned()),
+            ("#most-voted".to_owned(), "most-voted".to_owned(), "Most voted".to_owned(), "/browse?sort=votes".to_owned()),
+        ];
+        for g in HOME_GENRES {
+            spec.push((
+                g.to_owned(),
+                format!("genre-{}", g.to_lowercase()),
+                g.to_owned(),
+                format!("/browse?genre={}", url_escape(g)),
+            ));
+        }
+        let mut out = Vec::new();
+        for (db_key, key, title, href) in spec {
+            let movies = rows
+                .iter()
+                .filter(|r| r.try_get::<String, _>("row_key").is_ok_and(|k| k == db_key))
+                .map(card)
+                .collect::<Result<Vec<_>, _>>()
+                .ctx("home rows")?;
+            if !movies.is_empty() {
+                out.push(HomeRow { key, title, href, movies });
+            }
+        }
+        Ok(out)
+    }
+
+    /// One page of the browse grid; a page past the end is served as the last page.
+    pub async fn browse(&self, q: &BrowseQuery) -> DbResult<BrowsePage> {
+        let page_size = i64::from(q.page_size.clamp(1, MAX_PAGE_SIZE));
+        let filter = if q.genre.is_some() {
+            "WHERE m.id IN (SELECT movie_id FROM movie_genres WHERE genre = ?)"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {CARD_COLUMNS}, COUNT(*) OVER () AS total FROM movies m {filter} \
+             ORDER BY {} LIMIT ? OFFSET ?",
+            order_by(q.sort)
+        );
+        let run = |offset: i64| {
+            let mut query = sqlx::query(&sql);
+            if let Some(g) = &q.genre {
+                query = query.bind(g.clone());
+            }
+            query.bind(page_size).bind(offset).fetch_all(&self.pool)
+        };
+        let offset = i64::try_from(q.offset()).unwrap_or(i64::MAX / 2);
+        let mut rows = run(offset).await.ctx("browse page")?;
+        let mut page = q.page;
+        let total: i64 = if let Some(first) = rows.first() {
+            first.try_get("total").ctx("browse page")?
+        } else {
+            self.count_matching(q.genre.as_deref()).await?
+        };
+        let total_pages = u32::try_from((total + page_size - 1) / page_size).unwrap_or(u32::MAX).max(1);
+        if rows.is_empty() && total > 0 && page > total_pages {
+            page = total_pages;
+            rows = run(i64::from(total_pages - 1) * page_size).await.ctx("browse page")?;
+        }
+        let movies = rows.iter().map(card).collect::<Result<Vec<_>, _>>().ctx("browse page")?;
+        Ok(BrowsePage {
+            movies,
+            page,
+            total_pages,
+            total: u64::try_from(total).unwrap_or_default(),
+            sort: q.sort,
+            genre: q.genre.clone(),
+            genres: self.genres().await?,
+        })
+    }
+
+    async fn count_matching(&self, genre: Option<&str>) -> DbResult<i64> {
+        let row = match genre {
+            Some(g) => sqlx::query("SELECT COUNT(*) AS n FROM movie_genres WHERE genre = ?")
+                .bind(g.to_owned())
+                .fetch_one(&self.pool)
+                .await,
+            None => sqlx::query("SELECT COUNT(*) AS n FROM movies").fetch_one(&self.pool).await,
+        }
+        .ctx("count browse")?;
+        row.try_get("n").ctx("count browse")
+    }
+
+    /// Every genre in the catalog, most common first.
+    pub async fn genres(&self) -> DbResult<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT genre, COUNT(*) AS n FROM movie_genres GROUP BY genre ORDER BY n DESC, genre",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .ctx("list genres")?;
+        rows.iter().map(|r| r.try_get("genre")).collect::<Result<_, _>>().ctx("list genres")
+    }
+
+    /// One movie by id, or `None` when there is no such movie.
+    pub async fn movie(&self, id: &str) -> DbResult<Option<Movie>> {
+        if id.is_empty() || id.len() > 32 {
+            return Ok(None);
+        }
+        let sql = format!("SELECT {MOVIE_COLUMNS} FROM movies WHERE id = ?");
+        let Some(row) = sqlx::query(&sql)
+            .bind(id.to_owned())
+            .fetch_optional(&self.pool)
+            .await
+            .ctx("movie by id")?
+        else {
+            return Ok(None);
+        };
+        let movie = (|| -> Result<Movie, sqlx::Error> {
+            Ok(Movie {
+                id: row.try_get("id")?,
+                title: row.try_get("title")?,
+                year: opt_i32(row.try_get("year")?),
+                runtime_minutes: opt_i32(row.try_get("runtime_minutes")?),
+                certificate: row.try_get("certificate")?,
+                rating: row.try_get("rating")?,
+                votes: row.try_get("votes")?,
+                metascore: opt_i32(row.try_get("metascore")?),
+                gross_usd: row.try_get("gross_usd")?,
+                language: row.try_get("language")?,
+                genres: json_list(&row.try_get::<String, _>("genres")?),
+                overview: row.try_get("overview")?,
+                director: row.try_get("director")?,
+                stars: json_list(&row.try_get::<String, _>("stars")?),
+                poster_url: row.try_get("poster_url")?,
+                user_review_count: row.try_get("user_review_count")?,
+                critic_review_count: row.try_get("critic_review_count")?,
+            })
+        })()
+        .ctx("movie by id")?;
+        Ok(Some(movie))
+    }
+}
+
+/// Percent-encodes a query value (genres are short ASCII words, but "Sci-Fi"
+/// and "Film-Noir" must survive).
+pub(crate) fn url_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

@@ -1,0 +1,13 @@
+//! The movie catalog.
+//!
+//! [`model`] holds the types every layer agrees on (they cross the wire to the
+//! browser, so they are plain serde structs). With the `db` feature, [`db`]
+//! holds the one place that talks SQL: connecting, migrating, reading pages and
+//! upserting cleaned movies, on SQLite or MySQL.
+
+pub mod model;
+
+#[cfg(feature = "db")]
+pub mod db;
+
+pub use model::*;

@@ -1,0 +1,159 @@
+//! Types shared by the pipeline, the server and the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// Largest page size any listing accepts; larger requests are clamped.
+pub const MAX_PAGE_SIZE: u32 = 60;
+
+/// A movie as the detail page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Movie {
+    pub id: String,
+    pub title: String,
+    pub year: Option<i32>,
+    pub runtime_minutes: Option<i32>,
+    pub certificate: Option<String>,
+    pub rating: Option<f64>,
+    pub votes: Option<i64>,
+    pub metascore: Option<i32>,
+    pub gross_usd: Option<i64>,
+    pub language: Option<String>,
+    pub genres: Vec<String>,
+    pub overview: Option<String>,
+    pub director: Option<String>,
+    pub stars: Vec<String>,
+    pub poster_url: Option<String>,
+    pub user_review_count: Option<i64>,
+    pub critic_review_count: Option<i64>,
+}
+
+/// The little a poster card needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MovieCard {
+    pub id: String,
+    pub title: String,
+    pub year: Option<i32>,
+    pub rating: Option<f64>,
+    pub poster_url: Option<String>,
+}
+
+/// One horizontal row of the home page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HomeRow {
+    /// Stable key, e.g. `top-rated` or `genre-drama`.
+    pub key: String,
+    pub title: String,
+    /// Where "see all" goes (a browse URL).
+    pub href: String,
+    pub movies: Vec<MovieCard>,
+}
+
+/// How `/browse` orders its grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum BrowseSort {
+    #[default]
+    Rating,
+    Votes,
+    Year,
+    Title,
+}
+
+impl BrowseSort {
+    /// Parses the `sort` query parameter; unknown values fall back to the default.
+    pub fn from_param(s: Option<&str>) -> Self {
+        match s.map(str::trim) {
+            Some("votes") => Self::Votes,
+            Some("year") => Self::Year,
+            Some("title") => Self::Title,
+            _ => Self::Rating,
+        }
+    }
+
+    pub fn as_param(self) -> &'static str {
+        match self {
+            Self::Rating => "rating",
+            Self::Votes => "votes",
+            Self::Year => "year",
+            Self::Title => "title",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Rating => "Rating",
+            Self::Votes => "Most voted",
+            Self::Year => "Newest",
+            Self::Title => "Title",
+        }
+    }
+
+    pub const ALL: [BrowseSort; 4] = [Self::Rating, Self::Votes, Self::Year, Self::Title];
+}
+
+/// What `/browse` asks for, already validated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BrowseQuery {
+    /// 1-based page number.
+    pub page: u32,
+    pub page_size: u32,
+    pub sort: BrowseSort,
+    pub genre: Option<String>,
+}
+
+impl BrowseQuery {
+    /// Builds a query from raw URL parameters: a missing, non-numeric or zero
+    /// page becomes page 1, and the page size is clamped to `1..=MAX_PAGE_SIZE`.
+    pub fn from_params(page: Option<&str>, sort: Option<&str>, genre: Option<&str>) -> Self {
+        let page = page
+            .and_then(|p| p.trim().parse::<u32>().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1);
+        let genre = genre
+            .map(str::trim)
+            .filter(|g| !g.is_empty() && g.len() <= 40)
+            .map(str::to_owned);
+        Self {
+            page,
+            page_size: 30,
+            sort: BrowseSort::from_param(sort),
+            genre,
+        }
+    }
+
+    pub fn offset(&self) -> u64 {
+        u64::from(self.page.saturating_sub(1)) * u64::from(self.page_size.clamp(1, MAX_PAGE_SIZE))
+    }
+}
+
+/// One page of the browse grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BrowsePage {
+    pub movies: Vec<MovieCard>,
+    /// The page actually served (a page past the end is clamped to the last).
+    pub page: u32,
+    pub total_pages: u32,
+    pub total: u64,
+    pub sort: BrowseSort,
+    pub genre: Option<String>,
+    /// Every genre in the catalog, for the filter chips.
+    pub genres: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn browse_params_are_clamped_not_rejected() {
+        let q = BrowseQuery::from_params(Some("0"), Some("nonsense"), Some("  "));
+        assert_eq!(q.page, 1);
+        assert_eq!(q.sort, BrowseSort::Rating);
+        assert_eq!(q.genre, None);
+        assert_eq!(BrowseQuery::from_params(Some("-3"), None, None).page, 1);
+        assert_eq!(BrowseQuery::from_params(Some("abc"), None, None).page, 1);
+        assert_eq!(BrowseQuery::from_params(Some("99999999999"), None, None).page, 1);
+        let q = BrowseQuery::from_params(Some("3"), Some("votes"), Some("Drama"));
+        assert_eq!((q.page, q.sort, q.genre.as_deref()), (3, BrowseSort::Votes, Some("Drama")));
+        assert_eq!(q.offset(), 60);
+    }
+}

@@ -1,0 +1,6 @@
+//! Cleaning: pure [rules], their DataFusion [udfs], and the jobs that use them.
+
+pub mod kaggle;
+pub mod rules;
+pub mod to_movies;
+pub mod udfs;

@@ -1,0 +1,167 @@
+//! The `marquee` command line: `serve` (default), `migrate`, `pipeline run`.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::Config;
+
+#[derive(Parser)]
+#[command(name = "marquee", version, about = "Marquee: the movie catalog, its search and its pipeline")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Run and inspect the data pipeline.
+    Pipeline {
+        #[command(subcommand)]
+        command: PipelineCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PipelineCommand {
+    /// Fetch the catalog source, clean it on DataFusion and load it into the database.
+    Run {
+        /// A Kaggle-format CSV, a path or an http(s) URL (default: MARQUEE_CATALOG_SOURCE).
+        #[arg(long)]
+        source: Option<String>,
+        /// Print the run report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let config = match Config::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(config).await,
+            Command::Migrate => migrate(config).await,
+            Command::Pipeline { command: PipelineCommand::Run { source, json } } => pipeline_run(config, source, json).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,datafusion=warn,tower_http=info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = crate::startup::build(&config).await?;
+    app.run_until(crate::startup::shutdown_signal()).await
+}
+
+async fn migrate(config: Config) -> anyhow::Result<()> {
+    catalog::db::Catalog::connect_and_migrate(&config.database_url).await?;
+    println!("migrations applied");
+    Ok(())
+}
+
+async fn pipeline_run(config: Config, source: Option<String>, json: bool) -> anyhow::Result<()> {
+    let source = source
+        .or(config.catalog_source.clone())
+        .context("no catalog source: pass --source or set MARQUEE_CATALOG_SOURCE")?;
+    let catalog = catalog::db::Catalog::connect_and_migrate(&config.database_url).await?;
+    let store = pipeline::store::AssetStore::open(&config.object_store)?;
+    let bars = Bars::new(json);
+    let report = pipeline::run_catalog(&catalog, &store, &source, &bars).await?;
+    bars.finish();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!(
+            "catalog run: {} rows read, {} movies cleaned, {} new, {} updated, {} unchanged, {} rejected",
+            report.clean.rows_in,
+            report.clean.rows_out,
+            report.load.inserted,
+            report.load.updated,
+            report.load.unchanged,
+            report.load.rejected.len()
+        );
+        for r in &report.load.rejected {
+            println!("  rejected {} ({}): {}", r.id, r.title, r.reason);
+        }
+    }
+    Ok(())
+}
+
+/// Progress bars on stderr (hidden when stderr is not a terminal or with --json).
+struct Bars {
+    bar: ProgressBar,
+}
+
+impl Bars {
+    fn new(quiet: bool) -> Self {
+        let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Self { bar }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl pipeline::Progress for Bars {
+    fn stage(&self, name: &str, total: Option<u64>) {
+        match total {
+            Some(n) => {
+                self.bar.set_style(
+                    ProgressStyle::with_template("{prefix:>6} [{bar:40}] {pos}/{len} {msg}")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar())
+                        .progress_chars("=> "),
+                );
+                self.bar.set_length(n);
+                self.bar.set_position(0);
+            }
+            None => self.bar.set_style(
+                ProgressStyle::with_template("{prefix:>6} {spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ),
+        }
+        self.bar.set_prefix(name.to_owned());
+    }
+
+    fn advance(&self, done: u64) {
+        self.bar.set_position(done);
+    }
+
+    fn note(&self, message: &str) {
+        self.bar.println(format!("  {message}"));
+    }
+}

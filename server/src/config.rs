@@ -1,0 +1,205 @@
+//! One typed configuration for the server and the CLI.
+//!
+//! Sources, strongest first: the process environment, a `.env` file in the
+//! working directory (never overriding the environment), an optional TOML file
+//! (`MARQUEE_CONFIG`, else `marquee.toml` if present) with the same keys in
+//! lower case, then the defaults below. Invalid values fail at start-up with a
+//! message naming the setting.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Where the sample catalog lives in a checkout next to `shared/`.
+pub const DEFAULT_SAMPLE_CATALOG: &str = "../shared/data/catalog/imdb_top_1000.csv";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://…` (default: `<data dir>/marquee.db`) or `mysql://…`.
+    pub database_url: String,
+    /// `MARQUEE_DATA_DIR`: SQLite file, object store and index (default `data`).
+    pub data_dir: PathBuf,
+    /// `LEPTOS_SITE_ADDR`: where the site listens (default `127.0.0.1:3000`).
+    pub site_addr: SocketAddr,
+    /// `MARQUEE_OBJECT_STORE`: raw and cleaned assets (default `<data dir>/objects`).
+    pub object_store: String,
+    /// `MARQUEE_CATALOG_SOURCE`: Kaggle-format CSV, a path or http(s) URL
+    /// (default: the shared sample, when present).
+    pub catalog_source: Option<String>,
+    /// `MARQUEE_LOAD_ON_EMPTY`: run the pipeline at start-up when the catalog is empty (default true).
+    pub load_on_empty: bool,
+    /// `MARQUEE_LEPTOS_CONFIG`: the runtime Leptos configuration (default `Leptos.toml`).
+    pub leptos_config: PathBuf,
+}
+
+/// A setting that could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {setting} = `{value}`: {reason}")]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+impl Config {
+    /// Reads the configuration from the process environment, `.env` and the optional file.
+    pub fn load() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Self::from_sources(&env)
+    }
+
+    /// Builds the configuration from explicit variables (and the file they name).
+    pub fn from_sources(env: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let file = read_file(env)?;
+        let get = |key: &'static str| -> Option<String> {
+            env.get(key)
+                .cloned()
+                .or_else(|| file.get(&key.to_lowercase()).cloned())
+                .filter(|v| !v.trim().is_empty())
+        };
+
+        let data_dir = PathBuf::from(get("MARQUEE_DATA_DIR").unwrap_or_else(|| "data".into()));
+        std::fs::create_dir_all(&data_dir).map_err(|e| ConfigError {
+            setting: "MARQUEE_DATA_DIR",
+            value: data_dir.display().to_string(),
+            reason: format!("cannot create the directory: {e}"),
+        })?;
+
+        let database_url = get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("marquee.db").display()));
+        if catalog::db::Backend::from_url(&database_url).is_err() {
+            return Err(ConfigError {
+                setting: "DATABASE_URL",
+                value: database_url,
+                reason: "expected sqlite://PATH or mysql://USER@HOST/DB".into(),
+            });
+        }
+
+        let addr = get("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let site_addr = addr.parse().map_err(|e| ConfigError {
+            setting: "LEPTOS_SITE_ADDR",
+            value: addr.clone(),
+            reason: format!("not a socket address like 127.0.0.1:3000 ({e})"),
+        })?;
+
+        let object_store = get("MARQUEE_OBJECT_STORE")
+            .unwrap_or_else(|| data_dir.join("objects").display().to_string());
+
+        let catalog_source = get("MARQUEE_CATALOG_SOURCE")
+            .or_else(|| Path::new(DEFAULT_SAMPLE_CATALOG).exists().then(|| DEFAULT_SAMPLE_CATALOG.into()));
+
+        let load_on_empty = match get("MARQUEE_LOAD_ON_EMPTY") {
+            None => true,
+            Some(v) => parse_bool(&v).ok_or_else(|| ConfigError {
+                setting: "MARQUEE_LOAD_ON_EMPTY",
+                value: v,
+                reason: "expected true or false".into(),
+            })?,
+        };
+
+        let leptos_config = PathBuf::from(get("MARQUEE_LEPTOS_CONFIG").unwrap_or_else(|| "Leptos.toml".into()));
+        if !leptos_config.exists() {
+            return Err(ConfigError {
+                setting: "MARQUEE_LEPTOS_CONFIG",
+                value: leptos_config.display().to_string(),
+                reason: "file not found (run marquee from the repository root)".into(),
+            });
+        }
+
+        Ok(Self { database_url, data_dir, site_addr, object_store, catalog_source, load_on_empty, leptos_config })
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+fn read_file(env: &HashMap<String, String>) -> Result<HashMap<String, String>, ConfigError> {
+    let (path, required) = match env.get("MARQUEE_CONFIG") {
+        Some(p) => (PathBuf::from(p), true),
+        None => (PathBuf::from("marquee.toml"), false),
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(_) if !required => return Ok(HashMap::new()),
+        Err(e) => {
+            return Err(ConfigError {
+                setting: "MARQUEE_CONFIG",
+                value: path.display().to_string(),
+                reason: format!("cannot read the file: {e}"),
+            });
+        }
+    };
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError {
+        setting: "MARQUEE_CONFIG",
+        value: path.display().to_string(),
+        reason: format!("not valid TOML: {}", e.message()),
+    })?;
+    Ok(table
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                toml::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k.to_lowercase(), v)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let mut m: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        m.entry("MARQUEE_DATA_DIR".into()).or_insert_with(|| dir.display().to_string());
+        m.entry("MARQUEE_LEPTOS_CONFIG".into()).or_insert_with(|| "../Leptos.toml".into());
+        m
+    }
+
+    #[test]
+    fn defaults_are_embedded() {
+        let c = Config::from_sources(&env(&[])).unwrap();
+        assert!(c.database_url.starts_with("sqlite://"), "{}", c.database_url);
+        assert!(c.database_url.ends_with("marquee.db"));
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert!(c.load_on_empty);
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let e = Config::from_sources(&env(&[("LEPTOS_SITE_ADDR", "nowhere")])).unwrap_err();
+        assert_eq!(e.setting, "LEPTOS_SITE_ADDR");
+        assert!(e.to_string().contains("LEPTOS_SITE_ADDR"));
+        let e = Config::from_sources(&env(&[("DATABASE_URL", "postgres://x/y")])).unwrap_err();
+        assert_eq!(e.setting, "DATABASE_URL");
+        let e = Config::from_sources(&env(&[("MARQUEE_LOAD_ON_EMPTY", "maybe")])).unwrap_err();
+        assert_eq!(e.setting, "MARQUEE_LOAD_ON_EMPTY");
+        let e = Config::from_sources(&env(&[("MARQUEE_CONFIG", "/nonexistent.toml")])).unwrap_err();
+        assert_eq!(e.setting, "MARQUEE_CONFIG");
+    }
+
+    #[test]
+    fn file_values_yield_to_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("m.toml");
+        std::fs::write(&f, "leptos_site_addr = \"127.0.0.1:4000\"\nmarquee_load_on_empty = false\n").unwrap();
+        let c = Config::from_sources(&env(&[("MARQUEE_CONFIG", f.to_str().unwrap())])).unwrap();
+        assert_eq!(c.site_addr.port(), 4000);
+        assert!(!c.load_on_empty);
+        let c = Config::from_sources(&env(&[
+            ("MARQUEE_CONFIG", f.to_str().unwrap()),
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:5000"),
+        ]))
+        .unwrap();
+        assert_eq!(c.site_addr.port(), 5000);
+    }
+}

@@ -1,0 +1,11 @@
+//! The `marquee` server: configuration, router, static files, background
+//! tasks and CLI subcommands. UI lives in `app`, data jobs in `pipeline`.
+
+pub mod cli;
+pub mod config;
+pub mod health;
+pub mod startup;
+pub mod status;
+
+pub use config::Config;
+pub use startup::{Application, build};
