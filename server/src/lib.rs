@@ -1,3 +1,5 @@
+#![recursion_limit = "256"]
+
 //! The `marquee` server: configuration, router, static files, background
 //! tasks and CLI subcommands. UI lives in `app`, data jobs in `pipeline`.
 

@@ -1,0 +1,98 @@
+// Starts the real release binary on a free port against a fresh SQLite data
+// dir, and Debian's Chromium through playwright-core.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+export const ROOT = resolve(import.meta.dirname, "..", "..");
+export const OUTPUT = join(ROOT, "end2end", "output");
+mkdirSync(OUTPUT, { recursive: true });
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const addr = s.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      s.close(() => ok(port));
+    });
+    s.on("error", fail);
+  });
+}
+
+export interface Server {
+  base: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(): Promise<Server> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "marquee-e2e-"));
+  const bin = process.env.MARQUEE_BIN ?? join(ROOT, "target", "release", "marquee");
+  const child: ChildProcess = spawn(bin, ["serve"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      MARQUEE_DATA_DIR: dataDir,
+      DATABASE_URL: `sqlite://${dataDir}/marquee.db`,
+      MARQUEE_CATALOG_SOURCE: join(ROOT, "..", "shared", "data", "catalog", "imdb_top_1000.csv"),
+      RUST_LOG: "warn",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`marquee exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`${base}/ready`);
+      if (r.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error("marquee was not ready within 120 s");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    base,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** Collects console errors and uncaught exceptions of a page. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return errors;
+}
+
+export async function hydrated(page: Page): Promise<void> {
+  await page.waitForSelector("body[data-hydrated=true]", { timeout: 15_000 });
+}
