@@ -44,7 +44,11 @@ pub fn thousands(n: i64) -> String {
         }
         out.push(c);
     }
-    if n < 0 { format!("-{out}") } else { out }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
 /// A stable hue (0..360) for a placeholder poster, from the movie id.

@@ -10,14 +10,16 @@ pub mod api;
 pub mod components;
 pub mod format;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{path, SsrMode};
 
 use components::header::Header;
-use pages::{browse::BrowsePage, home::HomePage, movie::MoviePage, not_found::NotFound};
+use pages::{browse::BrowsePage, home::HomePage, movie::MoviePage, not_found::NotFound, search::SearchPage};
 
 /// The HTML document around the app (server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -61,6 +63,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/browse") view=BrowsePage />
+                    <Route path=path!("/search") view=SearchPage />
                     <Route path=path!("/movie/:id") view=MoviePage ssr=SsrMode::Async />
                 </Routes>
             </main>

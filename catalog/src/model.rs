@@ -104,20 +104,9 @@ impl BrowseQuery {
     /// Builds a query from raw URL parameters: a missing, non-numeric or zero
     /// page becomes page 1, and the page size is clamped to `1..=MAX_PAGE_SIZE`.
     pub fn from_params(page: Option<&str>, sort: Option<&str>, genre: Option<&str>) -> Self {
-        let page = page
-            .and_then(|p| p.trim().parse::<u32>().ok())
-            .filter(|p| *p >= 1)
-            .unwrap_or(1);
-        let genre = genre
-            .map(str::trim)
-            .filter(|g| !g.is_empty() && g.len() <= 40)
-            .map(str::to_owned);
-        Self {
-            page,
-            page_size: 30,
-            sort: BrowseSort::from_param(sort),
-            genre,
-        }
+        let page = page.and_then(|p| p.trim().parse::<u32>().ok()).filter(|p| *p >= 1).unwrap_or(1);
+        let genre = genre.map(str::trim).filter(|g| !g.is_empty() && g.len() <= 40).map(str::to_owned);
+        Self { page, page_size: 30, sort: BrowseSort::from_param(sort), genre }
     }
 
     pub fn offset(&self) -> u64 {
@@ -157,3 +146,73 @@ mod tests {
         assert_eq!(q.offset(), 60);
     }
 }
+
+/// One movie as the search index needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexRow {
+    pub id: String,
+    pub title: String,
+    pub overview: Option<String>,
+    pub votes: Option<i64>,
+    pub year: Option<i32>,
+    pub rating: Option<f64>,
+    pub genres: Vec<String>,
+}
+
+/// A piece of text, marked when it matched the query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    pub text: String,
+    pub hit: bool,
+}
+
+/// One as-you-type suggestion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub id: String,
+    pub title: String,
+    pub year: Option<i32>,
+    pub rating: Option<f64>,
+}
+
+/// One result of the search page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub movie: MovieCard,
+    pub title: Vec<Segment>,
+    pub overview: Vec<Segment>,
+    pub genres: Vec<String>,
+    pub score: f32,
+}
+
+/// Filters a search applies inside the engine.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchFilters {
+    pub genre: Option<String>,
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
+    pub min_rating: Option<f32>,
+}
+
+/// A page of search results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    pub query: String,
+    pub hits: Vec<SearchHit>,
+    pub page: u32,
+    pub total_pages: u32,
+    /// Matches found (capped at [`MAX_SEARCH_RESULTS`]).
+    pub total: u32,
+    pub filters: SearchFilters,
+    /// Every genre, for the filter.
+    pub genres: Vec<String>,
+    /// Set when the query could not be run (empty, too long, no index yet).
+    pub notice: Option<String>,
+}
+
+/// Most results a search page can page through.
+pub const MAX_SEARCH_RESULTS: usize = 200;
+/// Results per search page.
+pub const SEARCH_PAGE_SIZE: usize = 20;
+/// Longest query accepted.
+pub const MAX_QUERY_LEN: usize = 256;

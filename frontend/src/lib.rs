@@ -1,3 +1,5 @@
+#![recursion_limit = "256"]
+
 //! Hydrates the server-rendered HTML in the browser.
 
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -17,4 +17,4 @@ pub mod store;
 
 pub use error::{PipelineError, Result};
 pub use progress::{NoProgress, Progress};
-pub use run::{CatalogRunReport, run_catalog};
+pub use run::{run_catalog, CatalogRunReport};

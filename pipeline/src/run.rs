@@ -42,9 +42,7 @@ pub async fn run_catalog(
 
     let movies = read_cleaned(store, &clean.output_key).await?;
     progress.stage("load", Some(movies.len() as u64));
-    let load = catalog
-        .upsert_movies(&movies, "kaggle", |done| progress.advance(done as u64))
-        .await?;
+    let load = catalog.upsert_movies(&movies, "kaggle", |done| progress.advance(done as u64)).await?;
     for r in &load.rejected {
         tracing::warn!(id = %r.id, title = %r.title, reason = %r.reason, "row skipped");
     }

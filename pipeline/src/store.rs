@@ -39,10 +39,7 @@ impl AssetStore {
         std::fs::create_dir_all(&dir).map_err(|e| bad(format!("cannot create {}: {e}", dir.display())))?;
         let dir = dir.canonicalize().map_err(|e| bad(e.to_string()))?;
         let fs = LocalFileSystem::new_with_prefix(&dir).map_err(|e| bad(e.to_string()))?;
-        Ok(Self {
-            inner: Arc::new(fs),
-            url: format!("file://{}", dir.display()),
-        })
+        Ok(Self { inner: Arc::new(fs), url: format!("file://{}", dir.display()) })
     }
 
     pub fn object_store(&self) -> Arc<dyn ObjectStore> {
@@ -51,10 +48,11 @@ impl AssetStore {
 
     /// Writes `bytes` at `key` (atomically: the local store writes a temp file and renames).
     pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
-        self.inner
-            .put(&Key::from(key), PutPayload::from(bytes))
-            .await
-            .map_err(|source| PipelineError::Store { op: "put", key: key.to_owned(), source })?;
+        self.inner.put(&Key::from(key), PutPayload::from(bytes)).await.map_err(|source| PipelineError::Store {
+            op: "put",
+            key: key.to_owned(),
+            source,
+        })?;
         Ok(())
     }
 

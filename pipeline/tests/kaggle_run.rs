@@ -4,7 +4,7 @@
 use catalog::db::Catalog;
 use pipeline::clean::rules::movie_id;
 use pipeline::store::AssetStore;
-use pipeline::{NoProgress, run_catalog};
+use pipeline::{run_catalog, NoProgress};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/catalog/imdb_top_1000.csv");
 const HEADER: &str = "Poster_Link,Series_Title,Released_Year,Certificate,Runtime,Genre,IMDB_Rating,Overview,Meta_score,Director,Star1,Star2,Star3,Star4,No_of_Votes,Gross";
@@ -68,17 +68,13 @@ async fn the_sample_catalog_loads_cleanly_and_twice_changes_nothing() {
         .unwrap();
     assert_eq!(drishyam, 2);
 
-    let before: Vec<(String, i64)> = sqlx::query_as("SELECT id, updated_at FROM movies ORDER BY id")
-        .fetch_all(e.catalog.pool())
-        .await
-        .unwrap();
+    let before: Vec<(String, i64)> =
+        sqlx::query_as("SELECT id, updated_at FROM movies ORDER BY id").fetch_all(e.catalog.pool()).await.unwrap();
     let again = run_catalog(&e.catalog, &e.store, SAMPLE, &NoProgress).await.unwrap();
     assert!(!again.raw_written, "the same raw content is not stored twice");
     assert_eq!((again.load.inserted, again.load.updated, again.load.unchanged), (0, 0, 1000));
-    let after: Vec<(String, i64)> = sqlx::query_as("SELECT id, updated_at FROM movies ORDER BY id")
-        .fetch_all(e.catalog.pool())
-        .await
-        .unwrap();
+    let after: Vec<(String, i64)> =
+        sqlx::query_as("SELECT id, updated_at FROM movies ORDER BY id").fetch_all(e.catalog.pool()).await.unwrap();
     assert_eq!(before, after, "a second load changes nothing");
 }
 

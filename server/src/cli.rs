@@ -1,4 +1,4 @@
-//! The `marquee` command line: `serve` (default), `migrate`, `pipeline run`.
+//! The `marquee` command line: `serve` (default), `migrate`, `search`, `pipeline run`.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -22,6 +22,20 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Query the local search index (product mode unless --exact).
+    Search {
+        /// The query.
+        query: String,
+        /// scikit-learn-exact TF-IDF scoring instead of product mode.
+        #[arg(long)]
+        exact: bool,
+        /// How many hits (1..=100).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+        limit: u16,
+        /// Print `{"hits": [{"id", "title", "year", "score"}]}`.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run and inspect the data pipeline.
     Pipeline {
         #[command(subcommand)]
@@ -63,7 +77,10 @@ pub fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(config).await,
             Command::Migrate => migrate(config).await,
-            Command::Pipeline { command: PipelineCommand::Run { source, json } } => pipeline_run(config, source, json).await,
+            Command::Search { query, exact, limit, json } => search(config, query, exact, limit.into(), json).await,
+            Command::Pipeline { command: PipelineCommand::Run { source, json } } => {
+                pipeline_run(config, source, json).await
+            }
         }
     });
     match result {
@@ -101,6 +118,14 @@ async fn pipeline_run(config: Config, source: Option<String>, json: bool) -> any
     let store = pipeline::store::AssetStore::open(&config.object_store)?;
     let bars = Bars::new(json);
     let report = pipeline::run_catalog(&catalog, &store, &source, &bars).await?;
+    pipeline::Progress::stage(&bars, "index", None);
+    let docs = crate::indexing::rebuild(
+        &catalog,
+        &crate::indexing::index_path(&config.data_dir),
+        &app::ssr::live_index::LiveIndex::default(),
+    )
+    .await?;
+    pipeline::Progress::note(&bars, &format!("search index rebuilt: {docs} documents"));
     bars.finish();
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -151,7 +176,8 @@ impl pipeline::Progress for Bars {
                 self.bar.set_position(0);
             }
             None => self.bar.set_style(
-                ProgressStyle::with_template("{prefix:>6} {spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                ProgressStyle::with_template("{prefix:>6} {spinner} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             ),
         }
         self.bar.set_prefix(name.to_owned());
@@ -164,4 +190,46 @@ impl pipeline::Progress for Bars {
     fn note(&self, message: &str) {
         self.bar.println(format!("  {message}"));
     }
+}
+
+async fn search(config: Config, query: String, exact: bool, limit: usize, json: bool) -> anyhow::Result<()> {
+    let q = search::validate_query(&query).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let path = crate::indexing::index_path(&config.data_dir);
+    let index = crate::indexing::load_saved(&path)?
+        .with_context(|| format!("no search index at {}: run `marquee pipeline run` first", path.display()))?;
+    let mode = if exact { search::Mode::Exact } else { search::Mode::Product };
+    let hits = index.search(q, mode, &search::Filter::default(), limit);
+    let catalog = catalog::db::Catalog::connect(&config.database_url).await?;
+    let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
+    let movies: std::collections::HashMap<String, catalog::Movie> =
+        catalog.movies_by_ids(&ids).await?.into_iter().map(|m| (m.id.clone(), m)).collect();
+    let rows: Vec<serde_json::Value> = hits
+        .iter()
+        .map(|h| {
+            let m = movies.get(&h.id);
+            serde_json::json!({
+                "id": h.id,
+                "title": m.map(|m| m.title.clone()),
+                "year": m.and_then(|m| m.year),
+                "score": h.score,
+            })
+        })
+        .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "hits": rows }))?);
+    } else if rows.is_empty() {
+        println!("no results");
+    } else {
+        for (i, r) in rows.iter().enumerate() {
+            println!(
+                "{:>2}. {:.4}  {} ({})  [{}]",
+                i + 1,
+                r["score"].as_f64().unwrap_or_default(),
+                r["title"].as_str().unwrap_or("?"),
+                r["year"].as_i64().map(|y| y.to_string()).unwrap_or_else(|| "n/a".into()),
+                r["id"].as_str().unwrap_or_default()
+            );
+        }
+    }
+    Ok(())
 }

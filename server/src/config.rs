@@ -53,10 +53,7 @@ impl Config {
     pub fn from_sources(env: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let file = read_file(env)?;
         let get = |key: &'static str| -> Option<String> {
-            env.get(key)
-                .cloned()
-                .or_else(|| file.get(&key.to_lowercase()).cloned())
-                .filter(|v| !v.trim().is_empty())
+            env.get(key).cloned().or_else(|| file.get(&key.to_lowercase()).cloned()).filter(|v| !v.trim().is_empty())
         };
 
         let data_dir = PathBuf::from(get("MARQUEE_DATA_DIR").unwrap_or_else(|| "data".into()));
@@ -66,8 +63,8 @@ impl Config {
             reason: format!("cannot create the directory: {e}"),
         })?;
 
-        let database_url = get("DATABASE_URL")
-            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("marquee.db").display()));
+        let database_url =
+            get("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}", data_dir.join("marquee.db").display()));
         if catalog::db::Backend::from_url(&database_url).is_err() {
             return Err(ConfigError {
                 setting: "DATABASE_URL",
@@ -83,8 +80,8 @@ impl Config {
             reason: format!("not a socket address like 127.0.0.1:3000 ({e})"),
         })?;
 
-        let object_store = get("MARQUEE_OBJECT_STORE")
-            .unwrap_or_else(|| data_dir.join("objects").display().to_string());
+        let object_store =
+            get("MARQUEE_OBJECT_STORE").unwrap_or_else(|| data_dir.join("objects").display().to_string());
 
         let catalog_source = get("MARQUEE_CATALOG_SOURCE")
             .or_else(|| Path::new(DEFAULT_SAMPLE_CATALOG).exists().then(|| DEFAULT_SAMPLE_CATALOG.into()));
@@ -158,8 +155,7 @@ mod tests {
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         let dir = tempfile::tempdir().unwrap().keep();
-        let mut m: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         m.entry("MARQUEE_DATA_DIR".into()).or_insert_with(|| dir.display().to_string());
         m.entry("MARQUEE_LEPTOS_CONFIG".into()).or_insert_with(|| "../Leptos.toml".into());
         m

@@ -6,8 +6,10 @@
 pub mod cli;
 pub mod config;
 pub mod health;
+pub mod indexing;
+pub mod rest;
 pub mod startup;
 pub mod status;
 
 pub use config::Config;
-pub use startup::{Application, build};
+pub use startup::{build, Application};

@@ -4,4 +4,5 @@ pub mod card;
 pub mod header;
 pub mod poster;
 pub mod row;
+pub mod search_bar;
 pub mod state;

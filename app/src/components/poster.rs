@@ -7,7 +7,12 @@ use crate::format::hue;
 /// thumbnails asset serves our own copies this draws a clean placeholder:
 /// a per-film gradient with the title set in type. No broken-image icons.
 #[component]
-pub fn Poster(id: String, title: String, #[prop(optional)] year: Option<i32>, #[prop(optional)] large: bool) -> impl IntoView {
+pub fn Poster(
+    id: String,
+    title: String,
+    #[prop(optional)] year: Option<i32>,
+    #[prop(optional)] large: bool,
+) -> impl IntoView {
     let h = hue(&id);
     let style = format!(
         "background-image: linear-gradient(160deg, hsl({h} 55% 32%) 0%, hsl({} 60% 12%) 70%, hsl({} 40% 6%) 100%)",

@@ -4,6 +4,7 @@ pub mod browse;
 pub mod home;
 pub mod movie;
 pub mod not_found;
+pub mod search;
 
 use leptos::server_fn::error::ServerFnError;
 

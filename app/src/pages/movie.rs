@@ -5,7 +5,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::not_found::NotFound;
-use crate::api::get_movie as fetch_movie;
+use crate::api::{get_movie as fetch_movie, similar_movies};
+use crate::components::card::Card;
 use crate::components::poster::Poster;
 use crate::components::state::{Failure, Loading};
 use crate::format;
@@ -19,7 +20,10 @@ pub fn MoviePage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match movie.await {
-                    Ok(Some(m)) => view! { <Detail movie=m /> }.into_any(),
+                    Ok(Some(m)) => {
+                        let id = m.id.clone();
+                        view! { <Detail movie=m /> <MoreLikeThis id /> }.into_any()
+                    }
                     Ok(None) => view! { <NotFound /> }.into_any(),
                     Err(e) => view! { <Failure message=super::message(&e) /> }.into_any(),
                 }
@@ -87,5 +91,26 @@ fn Detail(movie: Movie) -> impl IntoView {
                 </div>
             </div>
         </article>
+    }
+}
+
+/// The nearest films by the search engine's document vectors.
+#[component]
+fn MoreLikeThis(id: String) -> impl IntoView {
+    let similar = Resource::new(move || id.clone(), similar_movies);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let movies = similar.await.unwrap_or_default();
+                (!movies.is_empty()).then(|| view! {
+                    <section class="more-like-this mx-auto mt-12 max-w-screen-xl px-4 sm:px-8" aria-labelledby="more-like-this">
+                        <h2 id="more-like-this" class="mb-3 text-lg font-semibold">"More like this"</h2>
+                        <ul class="grid grid-cols-3 gap-4 sm:grid-cols-6" role="list">
+                            {movies.into_iter().map(|m| view! { <li><Card movie=m /></li> }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Suspense>
     }
 }

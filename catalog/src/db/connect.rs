@@ -1,9 +1,9 @@
 use std::time::Duration;
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-use super::{DbError, DbResult, migrations};
+use super::{migrations, DbError, DbResult};
 
 /// Which SQL dialect is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,10 +19,7 @@ impl Backend {
         match scheme {
             "sqlite" => Ok(Self::Sqlite),
             "mysql" | "mariadb" => Ok(Self::MySql),
-            _ => Err(DbError::BadUrl {
-                url: redact(url),
-                reason: "expected a sqlite:// or mysql:// URL".into(),
-            }),
+            _ => Err(DbError::BadUrl { url: redact(url), reason: "expected a sqlite:// or mysql:// URL".into() }),
         }
     }
 }
@@ -117,12 +114,7 @@ fn sqlite_url_with_create(url: &str) -> String {
 }
 
 fn ensure_sqlite_parent_dir(url: &str) {
-    let path = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:")
-        .split('?')
-        .next()
-        .unwrap_or_default();
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:").split('?').next().unwrap_or_default();
     if path.is_empty() || path.contains(":memory:") {
         return;
     }

@@ -9,13 +9,7 @@ use super::Backend;
 
 macro_rules! migration {
     ($version:literal, $desc:literal, $file:literal) => {
-        Migration::new(
-            $version,
-            Cow::Borrowed($desc),
-            MigrationType::Simple,
-            Cow::Borrowed(include_str!($file)),
-            false,
-        )
+        Migration::new($version, Cow::Borrowed($desc), MigrationType::Simple, Cow::Borrowed(include_str!($file)), false)
     };
 }
 
@@ -24,8 +18,5 @@ pub(crate) fn migrator(backend: Backend) -> Migrator {
         Backend::Sqlite => vec![migration!(1, "movies", "../../../migrations/sqlite/0001_movies.sql")],
         Backend::MySql => vec![migration!(1, "movies", "../../../migrations/mysql/0001_movies.sql")],
     };
-    Migrator {
-        migrations: Cow::Owned(migrations),
-        ..Migrator::DEFAULT
-    }
+    Migrator { migrations: Cow::Owned(migrations), ..Migrator::DEFAULT }
 }

@@ -1,10 +1,10 @@
 //! Read queries: one statement per page, never one per movie.
 
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::Row;
 
 use super::{Catalog, DbResult, QueryContext};
-use crate::model::{BrowsePage, BrowseQuery, BrowseSort, HomeRow, MAX_PAGE_SIZE, Movie, MovieCard};
+use crate::model::{BrowsePage, BrowseQuery, BrowseSort, HomeRow, IndexRow, Movie, MovieCard, MAX_PAGE_SIZE};
 
 /// Cards per home row.
 pub const HOME_ROW_LEN: i64 = 20;
@@ -39,6 +39,28 @@ fn card(row: &AnyRow) -> Result<MovieCard, sqlx::Error> {
     })
 }
 
+fn movie_from_row(row: &AnyRow) -> Result<Movie, sqlx::Error> {
+    Ok(Movie {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        year: opt_i32(row.try_get("year")?),
+        runtime_minutes: opt_i32(row.try_get("runtime_minutes")?),
+        certificate: row.try_get("certificate")?,
+        rating: row.try_get("rating")?,
+        votes: row.try_get("votes")?,
+        metascore: opt_i32(row.try_get("metascore")?),
+        gross_usd: row.try_get("gross_usd")?,
+        language: row.try_get("language")?,
+        genres: json_list(&row.try_get::<String, _>("genres")?),
+        overview: row.try_get("overview")?,
+        director: row.try_get("director")?,
+        stars: json_list(&row.try_get::<String, _>("stars")?),
+        poster_url: row.try_get("poster_url")?,
+        user_review_count: row.try_get("user_review_count")?,
+        critic_review_count: row.try_get("critic_review_count")?,
+    })
+}
+
 fn opt_i32(v: Option<i64>) -> Option<i32> {
     v.and_then(|v| i32::try_from(v).ok())
 }
@@ -50,10 +72,7 @@ fn json_list(s: &str) -> Vec<String> {
 impl Catalog {
     /// Number of movies in the catalog.
     pub async fn movie_count(&self) -> DbResult<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM movies")
-            .fetch_one(&self.pool)
-            .await
-            .ctx("count movies")?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM movies").fetch_one(&self.pool).await.ctx("count movies")?;
         row.try_get::<i64, _>("n").ctx("count movies")
     }
 
@@ -81,15 +100,16 @@ impl Catalog {
         for g in HOME_GENRES {
             query = query.bind(g);
         }
-        let rows = query
-            .bind(HOME_ROW_LEN)
-            .fetch_all(&self.pool)
-            .await
-            .ctx("home rows")?;
+        let rows = query.bind(HOME_ROW_LEN).fetch_all(&self.pool).await.ctx("home rows")?;
 
         let mut spec = vec![
             ("#top-rated".to_owned(), "top-rated".to_owned(), "Top rated".to_owned(), "/browse?sort=rating".to_owned()),
-            ("#most-voted".to_owned(), "most-voted".to_owned(), "Most voted".to_owned(), "/browse?sort=votes".to_owned()),
+            (
+                "#most-voted".to_owned(),
+                "most-voted".to_owned(),
+                "Most voted".to_owned(),
+                "/browse?sort=votes".to_owned(),
+            ),
         ];
         for g in HOME_GENRES {
             spec.push((
@@ -117,11 +137,8 @@ impl Catalog {
     /// One page of the browse grid; a page past the end is served as the last page.
     pub async fn browse(&self, q: &BrowseQuery) -> DbResult<BrowsePage> {
         let page_size = i64::from(q.page_size.clamp(1, MAX_PAGE_SIZE));
-        let filter = if q.genre.is_some() {
-            "WHERE m.id IN (SELECT movie_id FROM movie_genres WHERE genre = ?)"
-        } else {
-            ""
-        };
+        let filter =
+            if q.genre.is_some() { "WHERE m.id IN (SELECT movie_id FROM movie_genres WHERE genre = ?)" } else { "" };
         let sql = format!(
             "SELECT {CARD_COLUMNS}, COUNT(*) OVER () AS total FROM movies m {filter} \
              ORDER BY {} LIMIT ? OFFSET ?",
@@ -161,10 +178,12 @@ impl Catalog {
 
     async fn count_matching(&self, genre: Option<&str>) -> DbResult<i64> {
         let row = match genre {
-            Some(g) => sqlx::query("SELECT COUNT(*) AS n FROM movie_genres WHERE genre = ?")
-                .bind(g.to_owned())
-                .fetch_one(&self.pool)
-                .await,
+            Some(g) => {
+                sqlx::query("SELECT COUNT(*) AS n FROM movie_genres WHERE genre = ?")
+                    .bind(g.to_owned())
+                    .fetch_one(&self.pool)
+                    .await
+            }
             None => sqlx::query("SELECT COUNT(*) AS n FROM movies").fetch_one(&self.pool).await,
         }
         .ctx("count browse")?;
@@ -173,13 +192,57 @@ impl Catalog {
 
     /// Every genre in the catalog, most common first.
     pub async fn genres(&self) -> DbResult<Vec<String>> {
-        let rows = sqlx::query(
-            "SELECT genre, COUNT(*) AS n FROM movie_genres GROUP BY genre ORDER BY n DESC, genre",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .ctx("list genres")?;
+        let rows = sqlx::query("SELECT genre, COUNT(*) AS n FROM movie_genres GROUP BY genre ORDER BY n DESC, genre")
+            .fetch_all(&self.pool)
+            .await
+            .ctx("list genres")?;
         rows.iter().map(|r| r.try_get("genre")).collect::<Result<_, _>>().ctx("list genres")
+    }
+
+    /// Every movie with the fields the search index needs, in id order.
+    pub async fn index_rows(&self) -> DbResult<Vec<IndexRow>> {
+        let rows = sqlx::query("SELECT id, title, overview, votes, year, rating, genres FROM movies ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .ctx("rows for the index")?;
+        rows.iter()
+            .map(|row| {
+                Ok(IndexRow {
+                    id: row.try_get("id")?,
+                    title: row.try_get("title")?,
+                    overview: row.try_get("overview")?,
+                    votes: row.try_get("votes")?,
+                    year: opt_i32(row.try_get("year")?),
+                    rating: row.try_get("rating")?,
+                    genres: json_list(&row.try_get::<String, _>("genres")?),
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .ctx("rows for the index")
+    }
+
+    /// The movies with these ids, in one query, in the order of `ids`
+    /// (unknown ids are left out).
+    pub async fn movies_by_ids(&self, ids: &[String]) -> DbResult<Vec<Movie>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; ids.len()].join(", ");
+        let sql = format!("SELECT {MOVIE_COLUMNS} FROM movies WHERE id IN ({marks})");
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(id.clone());
+        }
+        let rows = query.fetch_all(&self.pool).await.ctx("movies by ids")?;
+        let mut by_id: std::collections::HashMap<String, Movie> = rows
+            .iter()
+            .map(movie_from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .ctx("movies by ids")?
+            .into_iter()
+            .map(|m| (m.id.clone(), m))
+            .collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
     /// One movie by id, or `None` when there is no such movie.
@@ -188,36 +251,11 @@ impl Catalog {
             return Ok(None);
         }
         let sql = format!("SELECT {MOVIE_COLUMNS} FROM movies WHERE id = ?");
-        let Some(row) = sqlx::query(&sql)
-            .bind(id.to_owned())
-            .fetch_optional(&self.pool)
-            .await
-            .ctx("movie by id")?
+        let Some(row) = sqlx::query(&sql).bind(id.to_owned()).fetch_optional(&self.pool).await.ctx("movie by id")?
         else {
             return Ok(None);
         };
-        let movie = (|| -> Result<Movie, sqlx::Error> {
-            Ok(Movie {
-                id: row.try_get("id")?,
-                title: row.try_get("title")?,
-                year: opt_i32(row.try_get("year")?),
-                runtime_minutes: opt_i32(row.try_get("runtime_minutes")?),
-                certificate: row.try_get("certificate")?,
-                rating: row.try_get("rating")?,
-                votes: row.try_get("votes")?,
-                metascore: opt_i32(row.try_get("metascore")?),
-                gross_usd: row.try_get("gross_usd")?,
-                language: row.try_get("language")?,
-                genres: json_list(&row.try_get::<String, _>("genres")?),
-                overview: row.try_get("overview")?,
-                director: row.try_get("director")?,
-                stars: json_list(&row.try_get::<String, _>("stars")?),
-                poster_url: row.try_get("poster_url")?,
-                user_review_count: row.try_get("user_review_count")?,
-                critic_review_count: row.try_get("critic_review_count")?,
-            })
-        })()
-        .ctx("movie by id")?;
+        let movie = movie_from_row(&row).ctx("movie by id")?;
         Ok(Some(movie))
     }
 }

@@ -211,10 +211,7 @@ async fn write_row(
     }
     q.bind(m.id.clone()).execute(&mut *conn).await?;
 
-    sqlx::query("DELETE FROM movie_genres WHERE movie_id = ?")
-        .bind(m.id.clone())
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("DELETE FROM movie_genres WHERE movie_id = ?").bind(m.id.clone()).execute(&mut *conn).await?;
     let mut seen = std::collections::HashSet::new();
     for g in m.genres.iter().filter(|g| seen.insert(g.as_str())) {
         sqlx::query("INSERT INTO movie_genres (movie_id, genre) VALUES (?, ?)")

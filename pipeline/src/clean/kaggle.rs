@@ -35,10 +35,8 @@ pub fn session(store: &AssetStore) -> Result<SessionContext> {
     // Two partitions: this is a 2-core machine and the inputs are small.
     let config = SessionConfig::new().with_target_partitions(2);
     let ctx = SessionContext::new_with_config(config);
-    let url = Url::parse(DATAFUSION_STORE_URL).map_err(|e| PipelineError::StoreConfig {
-        url: DATAFUSION_STORE_URL.into(),
-        reason: e.to_string(),
-    })?;
+    let url = Url::parse(DATAFUSION_STORE_URL)
+        .map_err(|e| PipelineError::StoreConfig { url: DATAFUSION_STORE_URL.into(), reason: e.to_string() })?;
     ctx.register_object_store(&url, store.object_store());
     super::udfs::register(&ctx);
     Ok(ctx)
@@ -108,14 +106,9 @@ ORDER BY id
 pub async fn clean(store: &AssetStore, raw_key: &str, version: &str) -> Result<CleanReport> {
     let ctx = session(store)?;
     let schema = raw_schema();
-    let options = CsvReadOptions::new()
-        .schema(&schema)
-        .has_header(true)
-        .newlines_in_values(true)
-        .file_extension(".csv");
-    ctx.register_csv("kaggle_raw", &AssetStore::datafusion_url(raw_key), options)
-        .await
-        .job("register raw csv")?;
+    let options =
+        CsvReadOptions::new().schema(&schema).has_header(true).newlines_in_values(true).file_extension(".csv");
+    ctx.register_csv("kaggle_raw", &AssetStore::datafusion_url(raw_key), options).await.job("register raw csv")?;
     let typed = ctx.sql(TYPED_SQL).await.job("plan typed")?;
     ctx.register_table("typed", typed.into_view()).job("register typed")?;
 
@@ -168,8 +161,20 @@ pub async fn clean(store: &AssetStore, raw_key: &str, version: &str) -> Result<C
 /// Schema of `cleaned_movies`, for readers that check what they get.
 pub fn cleaned_field_names() -> [&'static str; 15] {
     [
-        "id", "title", "year", "runtime_minutes", "certificate", "rating", "votes", "metascore",
-        "gross_usd", "language", "genres", "overview", "director", "stars", "poster_url",
+        "id",
+        "title",
+        "year",
+        "runtime_minutes",
+        "certificate",
+        "rating",
+        "votes",
+        "metascore",
+        "gross_usd",
+        "language",
+        "genres",
+        "overview",
+        "director",
+        "stars",
+        "poster_url",
     ]
 }
-

@@ -44,7 +44,8 @@ fn batch_to_movies(b: &RecordBatch, key: &str, out: &mut Vec<Movie>) -> Result<(
     let i = |n: &str| column(b, n, &DataType::Int64, key);
     let (id, title, cert, lang, overview, director, poster) =
         (s("id")?, s("title")?, s("certificate")?, s("language")?, s("overview")?, s("director")?, s("poster_url")?);
-    let (year, runtime, votes, meta, gross) = (i("year")?, i("runtime_minutes")?, i("votes")?, i("metascore")?, i("gross_usd")?);
+    let (year, runtime, votes, meta, gross) =
+        (i("year")?, i("runtime_minutes")?, i("votes")?, i("metascore")?, i("gross_usd")?);
     let rating = column(b, "rating", &DataType::Float64, key)?;
     let genres = column(b, "genres", &string_list_type(), key)?;
     let stars = column(b, "stars", &string_list_type(), key)?;

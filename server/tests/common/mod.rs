@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use marquee::{Config, build};
+use marquee::{build, Config};
 
 pub const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/catalog/imdb_top_1000.csv");
 
@@ -122,12 +122,28 @@ pub async fn catalog_suite(app: &TestApp) {
     let id = pipeline::clean::rules::movie_id(None, Some("The Shawshank Redemption"), Some(1994)).unwrap();
     let (status, page) = app.get(&format!("/movie/{id}")).await;
     assert_eq!(status, 200);
-    for needle in ["The Shawshank Redemption", "1994", "2h 22m", "9.3", "2,343,110", "$28.3M", "Frank Darabont", "Morgan Freeman", "Two imprisoned men bond"] {
+    for needle in [
+        "The Shawshank Redemption",
+        "1994",
+        "2h 22m",
+        "9.3",
+        "2,343,110",
+        "$28.3M",
+        "Frank Darabont",
+        "Morgan Freeman",
+        "Two imprisoned men bond",
+    ] {
         assert!(page.contains(needle), "detail page shows {needle}");
     }
 
     // Unknown ids and hostile ids: 404 page, never 500.
-    for bad in ["/movie/tt0000000", "/movie/%3Cscript%3E", "/movie/'%20OR%201=1--", &format!("/movie/{}", "x".repeat(300)), "/no/such/page"] {
+    for bad in [
+        "/movie/tt0000000",
+        "/movie/%3Cscript%3E",
+        "/movie/'%20OR%201=1--",
+        &format!("/movie/{}", "x".repeat(300)),
+        "/no/such/page",
+    ] {
         let (status, body) = app.get(bad).await;
         assert_eq!(status, 404, "{bad}");
         assert!(body.contains("find that page"), "{bad} shows the 404 page");

@@ -1,19 +1,13 @@
-//! Server functions: what pages ask the server for.
-//!
-//! Inputs arrive as raw strings from the URL and are validated here (bad page
-//! numbers are clamped, unknown sorts fall back to the default), so a hostile
-//! URL can never turn into a 500.
-
-use catalog::{BrowsePage as BrowseData, HomeRow, Movie};
+use ::catalog::{BrowsePage as BrowseData, HomeRow, Movie};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-fn catalog() -> Result<catalog::db::Catalog, ServerFnError> {
-    use_context::<catalog::db::Catalog>().ok_or_else(|| ServerFnError::new("the catalog is not configured"))
+pub(crate) fn catalog() -> Result<::catalog::db::Catalog, ServerFnError> {
+    use_context::<::catalog::db::Catalog>().ok_or_else(|| ServerFnError::new("the catalog is not configured"))
 }
 
 #[cfg(feature = "ssr")]
-fn unavailable(what: &str, e: catalog::db::DbError) -> ServerFnError {
+pub(crate) fn unavailable(what: &str, e: ::catalog::db::DbError) -> ServerFnError {
     tracing::error!(error = %e, "{what} failed");
     if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
         resp.set_status(http::StatusCode::SERVICE_UNAVAILABLE);
@@ -34,7 +28,7 @@ pub async fn get_browse_page(
     sort: Option<String>,
     genre: Option<String>,
 ) -> Result<BrowseData, ServerFnError> {
-    let q = catalog::BrowseQuery::from_params(page.as_deref(), sort.as_deref(), genre.as_deref());
+    let q = ::catalog::BrowseQuery::from_params(page.as_deref(), sort.as_deref(), genre.as_deref());
     catalog()?.browse(&q).await.map_err(|e| unavailable("browse", e))
 }
 

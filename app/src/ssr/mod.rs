@@ -1,0 +1,4 @@
+//! Server-only helpers of the app: the live search index and highlighting.
+
+pub mod highlight;
+pub mod live_index;
