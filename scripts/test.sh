@@ -26,7 +26,7 @@ step "clippy"
 cargo clippy --release --workspace --exclude frontend --all-targets -- -D warnings
 
 step "unit and integration tests (SQLite + MySQL)"
-cargo test --release --workspace --exclude frontend
+cargo test --release --workspace --exclude frontend --no-fail-fast
 
 step "end-to-end tests (Playwright + Chromium)"
 npm run e2e

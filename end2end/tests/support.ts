@@ -40,7 +40,7 @@ export async function startServer(): Promise<Server> {
       MARQUEE_DATA_DIR: dataDir,
       DATABASE_URL: `sqlite://${dataDir}/marquee.db`,
       MARQUEE_CATALOG_SOURCE: join(ROOT, "..", "shared", "data", "catalog", "imdb_top_1000.csv"),
-      RUST_LOG: "warn",
+      RUST_LOG: "warn,tower_http=off",
     },
     stdio: ["ignore", "inherit", "inherit"],
   });

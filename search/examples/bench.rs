@@ -64,28 +64,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for q in &queries {
             hits += index.search(q, mode, &filter, 10).len();
         }
-        let mut timed: Vec<(f64, &str)> = Vec::with_capacity(queries.len());
-        for q in &queries {
-            let t = Instant::now();
-            let h = index.search(q, mode, &filter, 10);
-            timed.push((t.elapsed().as_secs_f64() * 1e3, q));
-            std::hint::black_box(h);
+        // Each query's time is the best of REPS passes: on a shared 2-core machine
+        // this removes most preemption noise (set BENCH_REPS=1 for a single pass).
+        let reps: usize = std::env::var("BENCH_REPS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+        let mut timed: Vec<(f64, &str)> = queries.iter().map(|q| (f64::INFINITY, q.as_str())).collect();
+        for _ in 0..reps.max(1) {
+            for (best, q) in timed.iter_mut() {
+                let t = Instant::now();
+                let h = index.search(q, mode, &filter, 10);
+                *best = best.min(t.elapsed().as_secs_f64() * 1e3);
+                std::hint::black_box(h);
+            }
         }
         timed.sort_by(|a, b| a.0.total_cmp(&b.0));
         let times: Vec<f64> = timed.iter().map(|t| t.0).collect();
         if std::env::var_os("BENCH_SLOWEST").is_some() {
             for (ms, q) in timed.iter().rev().take(10) {
-                use std::sync::atomic::Ordering::Relaxed;
-                for st in &search::search::STATS {
-                    st.store(0, Relaxed);
-                }
-                index.search(q, mode, &filter, 10);
-                let v: Vec<u64> = search::search::STATS.iter().map(|s| s.load(Relaxed)).collect();
-                writeln!(
-                    out,
-                    "  slow {ms:.3} ms: {q:?} cand {} bmskip {} probes {} pruned {} cursors {} noness {}",
-                    v[0], v[1], v[2], v[3], v[4], v[5]
-                )?;
+                writeln!(out, "  slow {ms:.3} ms: {q:?}")?;
             }
         }
         let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];

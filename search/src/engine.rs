@@ -27,7 +27,8 @@ pub(crate) struct Scratch {
     pub(crate) score: ScoreScratch,
     pub(crate) terms: Vec<QueryTerm>,
     pub(crate) top: Vec<(u32, f32)>,
-    pub(crate) forward: Vec<(u32, u32)>,
+    /// A document's `(term, tf)` pairs (`more_like_this`).
+    pub(crate) doc_terms: Vec<(u32, u32)>,
     pub(crate) analyzer: ProductAnalyzer,
 }
 
@@ -38,7 +39,7 @@ impl Scratch {
             score: ScoreScratch::default(),
             terms: Vec::new(),
             top: Vec::new(),
-            forward: Vec::new(),
+            doc_terms: Vec::new(),
             analyzer: ProductAnalyzer::new(),
         }
     }

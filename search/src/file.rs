@@ -23,14 +23,14 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::filter::DocTable;
-use crate::index::{Field, Forward, Index, ProductField};
+use crate::index::{Field, Index, ProductField};
 use crate::postings::Postings;
 use crate::termdict::TermDict;
 
 /// The first bytes of every index file.
 pub const MAGIC: [u8; 8] = *b"MRQSIDX\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: usize = 40;
 const FLAG_EXACT: u32 = 1;
 const FLAG_PRODUCT: u32 = 2;
@@ -110,22 +110,14 @@ impl Writer {
         self.f32s(&p.block_max);
         self.u64s(&p.block_offset);
         self.u8s(&p.block_bits);
+        self.u8s(&p.block_tf_bits);
         self.u8s(&p.data);
-        self.f32s(&p.impacts);
+        self.f32s(&p.inv_norms);
     }
     fn field(&mut self, f: &Field) {
         self.dict(&f.dict);
         self.f64s(&f.idf);
         self.postings(&f.postings);
-        match &f.forward {
-            None => self.0.push(0),
-            Some(fw) => {
-                self.0.push(1);
-                self.u64s(&fw.offsets);
-                self.u8s(&fw.bytes);
-                self.f32s(&fw.norms);
-            }
-        }
     }
 }
 
@@ -146,9 +138,6 @@ impl<'a> Reader<'a> {
         let s = &self.bytes[self.at..end];
         self.at = end;
         Ok(s)
-    }
-    fn u8(&mut self, what: &str) -> Result<u8> {
-        Ok(self.take(1, what)?[0])
     }
     fn u64(&mut self, what: &str) -> Result<u64> {
         let mut w = [0u8; 8];
@@ -211,47 +200,25 @@ impl<'a> Reader<'a> {
             block_max: self.f32s("block max")?,
             block_offset: self.u64s("block offsets")?,
             block_bits: self.u8s("block bits")?,
+            block_tf_bits: self.u8s("block tf bits")?,
             data: self.u8s("posting data")?,
-            impacts: self.f32s("impacts")?,
+            inv_norms: self.f32s("document norms")?,
+            idf: Vec::new(),
         })
     }
     fn field(&mut self, what: &str, docs: usize) -> Result<Field> {
         let dict = self.dict(what)?;
         let idf = self.f64s("idf")?;
-        let postings = self.postings()?;
-        let forward = match self.u8("forward flag")? {
-            0 => None,
-            1 => Some(Forward {
-                offsets: self.u64s("forward offsets")?,
-                bytes: self.u8s("forward bytes")?,
-                norms: self.f32s("norms")?,
-            }),
-            _ => return Err(corrupt(format!("{what}: bad forward flag"))),
-        };
+        let mut postings = self.postings()?;
         if idf.len() != dict.len() || postings.terms() != dict.len() {
             return Err(corrupt(format!("{what}: dictionary, idf and postings disagree on the term count")));
         }
         if idf.iter().any(|x| !x.is_finite()) {
             return Err(corrupt(format!("{what}: idf not finite")));
         }
+        postings.idf = idf.iter().map(|&x| x as f32).collect();
         postings.validate(docs as u32).map_err(|e| corrupt(format!("{what} postings: {e}")))?;
-        if let Some(fw) = &forward {
-            let ok_offsets = fw.offsets.len() == docs + 1
-                && fw.offsets[0] == 0
-                && fw.offsets[docs] as usize == fw.bytes.len()
-                && fw.offsets.windows(2).all(|w| w[0] <= w[1]);
-            if !ok_offsets || fw.norms.len() != docs {
-                return Err(corrupt(format!("{what}: bad forward index")));
-            }
-            let mut buf = Vec::new();
-            for d in 0..docs {
-                let ok = fw.terms(d, &mut buf).is_some() && buf.iter().all(|&(t, _)| (t as usize) < dict.len());
-                if !ok {
-                    return Err(corrupt(format!("{what}: bad forward entry for doc {d}")));
-                }
-            }
-        }
-        Ok(Field { dict, idf, postings, forward })
+        Ok(Field { dict, idf, postings })
     }
 }
 
@@ -269,6 +236,7 @@ impl Index {
         p.u32s(&d.genre_offsets);
         p.u16s(&d.genres);
         p.u64s(&d.title_keys);
+        p.u32s(&d.id_order);
         let mut flags = 0;
         if let Some(f) = &self.exact {
             flags |= FLAG_EXACT;
@@ -339,6 +307,7 @@ impl Index {
             genre_offsets: r.u32s("genre offsets")?,
             genres: r.u16s("genres")?,
             title_keys: r.u64s("title keys")?,
+            id_order: r.u32s("id order")?,
         };
         if table.len() != docs {
             return Err(corrupt(format!("header says {docs} documents, table holds {}", table.len())));

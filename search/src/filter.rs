@@ -51,6 +51,8 @@ pub(crate) struct DocTable {
     pub(crate) genres: Vec<u16>,
     /// Hash of the folded title words and the year: equal keys = the same film.
     pub(crate) title_keys: Vec<u64>,
+    /// Every doc number, sorted by id then doc number ([`crate::Index::doc_of`]).
+    pub(crate) id_order: Vec<u32>,
 }
 
 impl DocTable {
@@ -62,6 +64,19 @@ impl DocTable {
     /// Doc `d`'s external id.
     pub(crate) fn id(&self, d: usize) -> &str {
         &self.ids[self.id_offsets[d] as usize..self.id_offsets[d + 1] as usize]
+    }
+
+    /// Sorts the doc numbers by id into `id_order`.
+    pub(crate) fn sort_ids(&mut self) {
+        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| self.id(a as usize).cmp(self.id(b as usize)).then(a.cmp(&b)));
+        self.id_order = order;
+    }
+
+    /// The first doc (lowest number) with id `id`, by binary search in `id_order`.
+    pub(crate) fn find_id(&self, id: &str) -> Option<u32> {
+        let i = self.id_order.partition_point(|&d| self.id(d as usize) < id);
+        self.id_order.get(i).copied().filter(|&d| self.id(d as usize) == id)
     }
 
     /// Compiles `filter` for this table; `None` when no document can match.
@@ -128,6 +143,23 @@ impl DocTable {
         }
         if self.id_offsets.iter().any(|&o| !self.ids.is_char_boundary(o as usize)) {
             return Err("id offsets split a character".into());
+        }
+        if self.id_order.len() != n {
+            return Err("id order has the wrong length".into());
+        }
+        let mut seen = vec![false; n];
+        for &d in &self.id_order {
+            match seen.get_mut(d as usize) {
+                Some(s) if !*s => *s = true,
+                _ => return Err("id order is not a permutation".into()),
+            }
+        }
+        let sorted = self.id_order.windows(2).all(|w| {
+            let (a, b) = (w[0] as usize, w[1] as usize);
+            (self.id(a), a) < (self.id(b), b)
+        });
+        if !sorted {
+            return Err("id order is not sorted".into());
         }
         self.genre_names.validate("genre names")?;
         if self.genres.iter().any(|&g| g as usize >= self.genre_names.len()) {

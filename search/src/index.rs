@@ -3,7 +3,7 @@
 
 use crate::analyzer::{fold_into, for_each_word, ProductAnalyzer};
 use crate::filter::{DocTable, NO_YEAR};
-use crate::postings::Postings;
+use crate::postings::{decode_block, encode_block, BlockMeta, Postings, BLOCK, TIER_MIN_DF};
 use crate::termdict::{FxMap, TermDict};
 use crate::tokenize::{for_each_token_lowered, lowercase_into};
 
@@ -55,58 +55,6 @@ pub const TITLE_BOOST: u32 = 3;
 /// Weight of the popularity prior: `PRIOR_WEIGHT × ln(1 + votes) / ln(1 + max votes)`.
 pub const PRIOR_WEIGHT: f32 = 0.02;
 
-/// A document's term list (sorted term ids with their term frequency), varint
-/// delta-encoded, plus the document's tf-idf norm: what `more_like_this` needs.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Forward {
-    /// `bytes[offsets[d]..offsets[d + 1]]`: doc `d`'s `(term gap, tf)` varint pairs.
-    pub(crate) offsets: Vec<u64>,
-    /// Encoded term lists.
-    pub(crate) bytes: Vec<u8>,
-    /// `‖tf·idf‖` of each document.
-    pub(crate) norms: Vec<f32>,
-}
-
-impl Forward {
-    /// Doc `d`'s `(term, tf)` pairs into `out`; `None` if the bytes are malformed.
-    pub(crate) fn terms(&self, d: usize, out: &mut Vec<(u32, u32)>) -> Option<()> {
-        out.clear();
-        let bytes = self.bytes.get(self.offsets[d] as usize..self.offsets[d + 1] as usize)?;
-        let mut at = 0usize;
-        let mut term = 0u32;
-        let mut first = true;
-        while at < bytes.len() {
-            let gap = read_varint(bytes, &mut at)?;
-            let tf = read_varint(bytes, &mut at)?;
-            term = if first { gap } else { term.checked_add(gap)?.checked_add(1)? };
-            first = false;
-            out.push((term, tf));
-        }
-        Some(())
-    }
-}
-
-fn push_varint(out: &mut Vec<u8>, mut v: u32) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn read_varint(bytes: &[u8], at: &mut usize) -> Option<u32> {
-    let mut v = 0u32;
-    for shift in (0..35).step_by(7) {
-        let b = *bytes.get(*at)?;
-        *at += 1;
-        v |= u32::from(b & 0x7f).checked_shl(shift)?;
-        if b < 0x80 {
-            return Some(v);
-        }
-    }
-    None
-}
-
 /// One inverted structure: a sorted term dictionary, idf and postings.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Field {
@@ -114,10 +62,24 @@ pub(crate) struct Field {
     pub(crate) dict: TermDict,
     /// Smoothed idf of each term, `ln((1 + N) / (1 + df)) + 1`.
     pub(crate) idf: Vec<f64>,
-    /// Posting lists with impacts `tf·idf / ‖doc‖`.
+    /// Posting lists (term frequencies, document norms; impacts `tf·idf / ‖doc‖`).
     pub(crate) postings: Postings,
-    /// Document term lists, kept for the structure `more_like_this` uses.
-    pub(crate) forward: Option<Forward>,
+}
+
+impl Field {
+    /// Doc `d`'s `(term, tf)` pairs, in term order, read back from the postings:
+    /// every term's lists are probed for `d` (a range check, then a binary search
+    /// over block ends and inside one block).
+    pub(crate) fn doc_terms(&self, d: u32, out: &mut Vec<(u32, u32)>) {
+        out.clear();
+        let p = &self.postings;
+        for t in 0..p.terms() as u32 {
+            // A term's impact tiers hold disjoint documents.
+            if let Some(tf) = p.lists(t).find_map(|l| p.find(l, d)) {
+                out.push((t, tf));
+            }
+        }
+    }
 }
 
 /// The product structure: a stemmed [`Field`] plus the dictionary of surface
@@ -144,17 +106,117 @@ pub struct Index {
     pub(crate) prior_max: f32,
 }
 
-/// Builds one field's structures from the per-doc `(provisional term, tf)` lists.
+/// Postings of one term while building: the full blocks already encoded (the
+/// final format), the current partial block as varint `(doc gap, tf)` pairs.
+#[derive(Default)]
+struct TermBuf {
+    data: Vec<u8>,
+    blocks: Vec<BlockMeta>,
+    pending: Vec<u8>,
+    pending_len: u32,
+    last_doc: u32,
+    df: u32,
+}
+
+impl TermBuf {
+    #[inline]
+    fn push(&mut self, doc: u32, tf: u32, scratch: &mut (Vec<u32>, Vec<u32>)) {
+        let gap = if self.df == 0 { doc } else { doc - self.last_doc };
+        push_varint(&mut self.pending, gap);
+        push_varint(&mut self.pending, tf);
+        self.last_doc = doc;
+        self.df += 1;
+        self.pending_len += 1;
+        if self.pending_len as usize == BLOCK {
+            self.flush(scratch);
+        }
+    }
+
+    /// Decodes the pending postings into `docs` and `tfs` (appending).
+    fn decode_pending(&self, docs: &mut Vec<u32>, tfs: &mut Vec<u32>) {
+        let mut prev = self.blocks.last().map(|b| b.last);
+        let mut at = 0usize;
+        while at < self.pending.len() {
+            let gap = read_varint(&self.pending, &mut at).unwrap_or(0);
+            let tf = read_varint(&self.pending, &mut at).unwrap_or(1);
+            let doc = prev.map_or(gap, |p| p + gap);
+            docs.push(doc);
+            tfs.push(tf);
+            prev = Some(doc);
+        }
+    }
+
+    /// Encodes the pending postings as a block.
+    fn flush(&mut self, (docs, tfs): &mut (Vec<u32>, Vec<u32>)) {
+        if self.pending_len == 0 {
+            return;
+        }
+        docs.clear();
+        tfs.clear();
+        self.decode_pending(docs, tfs);
+        let meta = encode_block(&mut self.data, docs, tfs);
+        self.blocks.push(meta);
+        self.pending.clear();
+        self.pending_len = 0;
+    }
+
+    /// Calls `f(doc, tf)` for every posting, in doc order.
+    fn for_each(&self, scratch: &mut (Vec<u32>, Vec<u32>), mut f: impl FnMut(u32, u32)) {
+        let df = self.df as usize;
+        for (i, meta) in self.blocks.iter().enumerate() {
+            decode_block(&self.data, meta, (df - i * BLOCK).min(BLOCK), &mut f);
+        }
+        let (docs, tfs) = scratch;
+        docs.clear();
+        tfs.clear();
+        self.decode_pending(docs, tfs);
+        for (&d, &tf) in docs.iter().zip(tfs.iter()) {
+            f(d, tf);
+        }
+    }
+}
+
+fn push_varint(out: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn read_varint(bytes: &[u8], at: &mut usize) -> Option<u32> {
+    let mut v = 0u32;
+    for shift in (0..35).step_by(7) {
+        let b = *bytes.get(*at)?;
+        *at += 1;
+        v |= u32::from(b & 0x7f).checked_shl(shift)?;
+        if b < 0x80 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// Builds one field's structures: documents' `(provisional term, weight)`
+/// occurrences go straight into per-term compressed postings, so the build never
+/// holds an uncompressed copy of the postings.
 struct FieldBuilder {
     terms: FxMap<Box<str>, u32>,
-    pairs: Vec<(u32, u32)>,
-    doc_ends: Vec<usize>,
+    bufs: Vec<TermBuf>,
+    docs: u32,
     scratch: Vec<(u32, u32)>,
+    block: (Vec<u32>, Vec<u32>),
 }
 
 impl FieldBuilder {
     fn new() -> Self {
-        FieldBuilder { terms: FxMap::default(), pairs: Vec::new(), doc_ends: Vec::new(), scratch: Vec::new() }
+        FieldBuilder {
+            terms: FxMap::default(),
+            bufs: Vec::new(),
+            docs: 0,
+            scratch: Vec::new(),
+            block: (Vec::with_capacity(BLOCK), Vec::with_capacity(BLOCK)),
+        }
     }
 
     #[inline]
@@ -164,11 +226,13 @@ impl FieldBuilder {
         }
         let id = self.terms.len() as u32;
         self.terms.insert(term.into(), id);
+        self.bufs.push(TermBuf::default());
         id
     }
 
     /// Adds a document from its `(term, weight)` occurrences in `scratch`.
     fn end_doc(&mut self) {
+        let doc = self.docs;
         self.scratch.sort_unstable_by_key(|&(t, _)| t);
         let mut i = 0;
         while i < self.scratch.len() {
@@ -178,103 +242,155 @@ impl FieldBuilder {
                 tf = tf.saturating_add(self.scratch[i].1);
                 i += 1;
             }
-            self.pairs.push((t, tf));
+            self.bufs[t as usize].push(doc, tf, &mut self.block);
         }
         self.scratch.clear();
-        self.doc_ends.push(self.pairs.len());
+        self.docs += 1;
     }
 
-    /// Sorts the dictionary, computes idf and norms, inverts. Returns the field and
-    /// the map from provisional to final term ids.
-    fn finish(mut self, keep_forward: bool) -> (Field, Vec<u32>) {
-        let n_docs = self.doc_ends.len();
-        let mut terms: Vec<(Box<str>, u32)> = self.terms.drain().collect();
+    /// Sorts the dictionary, computes idf and norms, lays the postings out in
+    /// dictionary order (splitting frequent terms into impact tiers). Returns the
+    /// field and the map from provisional to final term ids.
+    fn finish(mut self) -> (Field, Vec<u32>) {
+        let n_docs = self.docs as usize;
+        let mut terms: Vec<(Box<str>, u32)> = std::mem::take(&mut self.terms).into_iter().collect();
         terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut remap = vec![0u32; terms.len()];
         for (rank, (_, old)) in terms.iter().enumerate() {
             remap[*old as usize] = rank as u32;
         }
+        let order: Vec<u32> = terms.iter().map(|(_, old)| *old).collect();
         let dict = TermDict::from_sorted(terms.iter().map(|(t, _)| &**t));
         drop(terms);
-        let n_terms = remap.len();
-        let mut df = vec![0u32; n_terms];
-        for p in &mut self.pairs {
-            p.0 = remap[p.0 as usize];
-            df[p.0 as usize] += 1;
-        }
         let n = n_docs as f64;
-        let idf: Vec<f64> = df.iter().map(|&d| ((1.0 + n) / (1.0 + f64::from(d))).ln() + 1.0).collect();
-        // Norms, and the per-doc lists sorted by final term id (for the forward index).
-        let mut norms = vec![0f64; n_docs];
-        let mut start = 0usize;
-        for (d, &end) in self.doc_ends.iter().enumerate() {
-            let list = &mut self.pairs[start..end];
-            list.sort_unstable_by_key(|&(t, _)| t);
-            norms[d] = list
-                .iter()
-                .map(|&(t, tf)| {
-                    let w = f64::from(tf) * idf[t as usize];
-                    w * w
-                })
-                .sum::<f64>()
-                .sqrt();
-            start = end;
+        let idf: Vec<f64> =
+            order.iter().map(|&p| ((1.0 + n) / (1.0 + f64::from(self.bufs[p as usize].df))).ln() + 1.0).collect();
+        // Norms, term after term.
+        let mut norm2 = vec![0f64; n_docs];
+        for (t, &p) in order.iter().enumerate() {
+            let w = idf[t];
+            self.bufs[p as usize].for_each(&mut self.block, |d, tf| {
+                let x = f64::from(tf) * w;
+                norm2[d as usize] += x * x;
+            });
         }
-        // Invert by counting sort: docs come out ascending within every term.
-        let mut offsets = vec![0usize; n_terms + 1];
-        for t in 0..n_terms {
-            offsets[t + 1] = offsets[t] + df[t] as usize;
+        let inv_norms: Vec<f32> = norm2.iter().map(|&s| if s > 0.0 { (1.0 / s.sqrt()) as f32 } else { 0.0 }).collect();
+        drop(norm2);
+        // Room for everything, so that no large array is reallocated (copied) while
+        // the per-term buffers still exist; pages reserved but not written cost nothing.
+        let (mut blocks, mut bytes, mut tiered) = (0usize, 0usize, 0usize);
+        for b in &self.bufs {
+            blocks += b.blocks.len() + 1;
+            bytes += b.data.len() + b.pending.len();
+            tiered += usize::from(b.df as usize >= TIER_MIN_DF);
         }
-        let total = offsets[n_terms];
-        let mut fill = offsets.clone();
-        let mut inv_docs = vec![0u32; total];
-        let mut inv_impacts = vec![0f32; total];
-        let mut start = 0usize;
-        for (d, &end) in self.doc_ends.iter().enumerate() {
-            let norm = norms[d];
-            for &(t, tf) in &self.pairs[start..end] {
-                let slot = &mut fill[t as usize];
-                inv_docs[*slot] = d as u32;
-                inv_impacts[*slot] = (f64::from(tf) * idf[t as usize] / norm) as f32;
-                *slot += 1;
+        let mut postings = Postings::new(inv_norms);
+        postings.reserve(order.len(), order.len() + 4 * tiered, blocks + 5 * tiered, bytes + bytes / 2 + 64);
+        let mut impacts = Vec::new();
+        let (mut docs, mut tfs) = (Vec::new(), Vec::new());
+        for (t, &p) in order.iter().enumerate() {
+            let mut buf = std::mem::take(&mut self.bufs[p as usize]);
+            let idf32 = idf[t] as f32;
+            if (buf.df as usize) < TIER_MIN_DF {
+                buf.flush(&mut self.block);
+                postings.push_encoded_term(&buf.data, &buf.blocks, buf.df as usize, idf32);
+            } else {
+                docs.clear();
+                tfs.clear();
+                buf.for_each(&mut self.block, |d, tf| {
+                    docs.push(d);
+                    tfs.push(tf);
+                });
+                drop(buf);
+                postings.push_term(&docs, &tfs, idf32, &mut impacts);
             }
-            start = end;
-        }
-        drop(fill);
-        let mut postings = Postings::new();
-        let mut scratch = Vec::new();
-        for t in 0..n_terms {
-            let (a, b) = (offsets[t], offsets[t + 1]);
-            postings.push_term(&inv_docs[a..b], &inv_impacts[a..b], &mut scratch);
         }
         postings.finish();
-        drop(inv_docs);
-        drop(inv_impacts);
-        let forward = keep_forward.then(|| {
-            let mut fwd = Forward {
-                offsets: Vec::with_capacity(n_docs + 1),
-                bytes: Vec::new(),
-                norms: norms.iter().map(|&x| x as f32).collect(),
-            };
-            fwd.offsets.push(0);
-            let mut start = 0usize;
-            for &end in &self.doc_ends {
-                let mut prev: Option<u32> = None;
-                for &(t, tf) in &self.pairs[start..end] {
-                    let gap = match prev {
-                        None => t,
-                        Some(p) => t - p - 1,
-                    };
-                    push_varint(&mut fwd.bytes, gap);
-                    push_varint(&mut fwd.bytes, tf);
-                    prev = Some(t);
-                }
-                fwd.offsets.push(fwd.bytes.len() as u64);
-                start = end;
-            }
-            fwd
+        (Field { dict, idf, postings }, remap)
+    }
+}
+
+/// Documents per batch handed to the product-building thread.
+const BUILD_BATCH: usize = 1024;
+
+/// Builds the exact structure: scikit-learn tokens of `title + " " + body`.
+struct ExactBuilder {
+    b: FieldBuilder,
+    text: String,
+    lowered: String,
+}
+
+impl ExactBuilder {
+    fn new() -> Self {
+        ExactBuilder { b: FieldBuilder::new(), text: String::new(), lowered: String::new() }
+    }
+
+    fn add(&mut self, title: &str, body: &str) {
+        self.text.clear();
+        self.text.push_str(title);
+        self.text.push(' ');
+        self.text.push_str(body);
+        lowercase_into(&self.text, &mut self.lowered);
+        let b = &mut self.b;
+        for_each_token_lowered(&self.lowered, |tok| {
+            let id = b.term_id(tok);
+            b.scratch.push((id, 1));
         });
-        (Field { dict, idf, postings, forward }, remap)
+        b.end_doc();
+    }
+
+    fn finish(self) -> Field {
+        self.b.finish().0
+    }
+}
+
+/// Builds the product structure: folded, stemmed words, titles boosted.
+struct ProductBuilder {
+    b: FieldBuilder,
+    analyzer: ProductAnalyzer,
+    /// Surface word -> provisional stem id (each distinct word is stemmed once).
+    surface: FxMap<Box<str>, u32>,
+    folded: String,
+    joined: String,
+}
+
+impl ProductBuilder {
+    fn new() -> Self {
+        ProductBuilder {
+            b: FieldBuilder::new(),
+            analyzer: ProductAnalyzer::new(),
+            surface: FxMap::default(),
+            folded: String::new(),
+            joined: String::new(),
+        }
+    }
+
+    fn add(&mut self, title: &str, body: &str) {
+        let ProductBuilder { b, analyzer, surface, folded, joined } = self;
+        for (text, weight) in [(title, TITLE_BOOST), (body, 1)] {
+            fold_into(text, folded);
+            for_each_word(folded, joined, |w| {
+                let id = match surface.get(w.text) {
+                    Some(&id) => id,
+                    None => {
+                        let id = b.term_id(&analyzer.stem(w.text));
+                        surface.insert(w.text.into(), id);
+                        id
+                    }
+                };
+                b.scratch.push((id, weight));
+            });
+        }
+        b.end_doc();
+    }
+
+    fn finish(self) -> ProductField {
+        let (field, remap) = self.b.finish();
+        let mut words: Vec<(Box<str>, u32)> = self.surface.into_iter().collect();
+        words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let surface_stem = words.iter().map(|(_, id)| remap[*id as usize]).collect();
+        let surface = TermDict::from_sorted(words.iter().map(|(w, _)| &**w));
+        ProductField { field, surface, surface_stem }
     }
 }
 
@@ -299,21 +415,17 @@ impl Index {
         Self::build_with(docs, BuildOptions::default())
     }
 
-    /// Builds the structures chosen in `options`, in one pass over the documents.
+    /// Builds the structures chosen in `options`, in one pass over the documents
+    /// (the product structure on a second thread when both are built).
     ///
     /// Searching a mode that was not built falls back to the one that was; with
     /// neither, every search is empty. Doc numbers are positions in `docs`.
     pub fn build_with(docs: impl IntoIterator<Item = Document>, options: BuildOptions) -> Index {
-        let analyzer = ProductAnalyzer::new();
         let mut table = DocTable { id_offsets: vec![0], genre_offsets: vec![0], ..Default::default() };
         let mut genre_ids: FxMap<String, u16> = FxMap::default();
-        let mut exact = options.exact.then(FieldBuilder::new);
-        let mut product = options.product.then(FieldBuilder::new);
-        // Surface word -> provisional stem id (stem each distinct word once).
-        let mut surface: FxMap<Box<str>, u32> = FxMap::default();
-        let (mut text, mut lowered, mut folded, mut joined) =
-            (String::new(), String::new(), String::new(), String::new());
-        for doc in docs {
+        let mut exact = options.exact.then(ExactBuilder::new);
+        let mut folded = String::new();
+        let mut add_doc = |doc: &Document, table: &mut DocTable, exact: &mut Option<ExactBuilder>| {
             table.ids.push_str(&doc.id);
             table.id_offsets.push(table.ids.len() as u32);
             table.years.push(doc.year.unwrap_or(NO_YEAR));
@@ -342,37 +454,54 @@ impl Index {
             table.genre_offsets.push(table.genres.len() as u32);
             fold_into(&doc.title, &mut folded);
             table.title_keys.push(title_key(&folded, doc.year));
-
             if let Some(b) = exact.as_mut() {
-                text.clear();
-                text.push_str(&doc.title);
-                text.push(' ');
-                text.push_str(&doc.body);
-                lowercase_into(&text, &mut lowered);
-                for_each_token_lowered(&lowered, |tok| {
-                    let id = b.term_id(tok);
-                    b.scratch.push((id, 1));
+                b.add(&doc.title, &doc.body);
+            }
+        };
+        let (exact_field, product) = if !options.product {
+            for doc in docs {
+                add_doc(&doc, &mut table, &mut exact);
+            }
+            let exact_field = exact.map(ExactBuilder::finish);
+            table.sort_ids();
+            (exact_field, None)
+        } else {
+            // The product structure is built on a second thread, fed in batches, so
+            // both structures take about the time of one on two cores.
+            std::thread::scope(|scope| {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(String, String)>>(8);
+                let worker = scope.spawn(move || {
+                    let mut b = ProductBuilder::new();
+                    for batch in rx {
+                        for (title, body) in batch {
+                            b.add(&title, &body);
+                        }
+                    }
+                    b.finish()
                 });
-                b.end_doc();
-            }
-            if let Some(b) = product.as_mut() {
-                for (body, weight) in [(&doc.title, TITLE_BOOST), (&doc.body, 1)] {
-                    fold_into(body, &mut folded);
-                    for_each_word(&folded, &mut joined, |w| {
-                        let id = match surface.get(w.text) {
-                            Some(&id) => id,
-                            None => {
-                                let id = b.term_id(&analyzer.stem(w.text));
-                                surface.insert(w.text.into(), id);
-                                id
-                            }
-                        };
-                        b.scratch.push((id, weight));
-                    });
+                let mut batch = Vec::with_capacity(BUILD_BATCH);
+                let mut worker_alive = true;
+                for doc in docs {
+                    add_doc(&doc, &mut table, &mut exact);
+                    batch.push((doc.title, doc.body));
+                    if batch.len() == BUILD_BATCH {
+                        worker_alive &= tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BUILD_BATCH))).is_ok();
+                    }
                 }
-                b.end_doc();
-            }
-        }
+                if worker_alive && !batch.is_empty() {
+                    let _ = tx.send(batch);
+                }
+                drop(tx);
+                let exact_field = exact.map(ExactBuilder::finish);
+                // While the product structure finishes on the other thread.
+                table.sort_ids();
+                let product = match worker.join() {
+                    Ok(p) => p,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                };
+                (exact_field, Some(product))
+            })
+        };
         // Genre ids were given in first-seen order; the dictionary is sorted.
         let mut names: Vec<(String, u16)> = genre_ids.into_iter().collect();
         names.sort_unstable();
@@ -389,17 +518,7 @@ impl Index {
         }
         table.genre_names = TermDict::from_sorted(names.iter().map(|(n, _)| n.as_str()));
 
-        let keep_exact_forward = !options.product;
-        let exact = exact.map(|b| b.finish(keep_exact_forward).0);
-        let product = product.map(|b| {
-            let (field, remap) = b.finish(true);
-            let mut words: Vec<(Box<str>, u32)> = surface.into_iter().collect();
-            words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            let surface_stem = words.iter().map(|(_, id)| remap[*id as usize]).collect();
-            let surface = TermDict::from_sorted(words.iter().map(|(w, _)| &**w));
-            ProductField { field, surface, surface_stem }
-        });
-        let mut index = Index { docs: table, exact, product, prior: Vec::new(), prior_max: 0.0 };
+        let mut index = Index { docs: table, exact: exact_field, product, prior: Vec::new(), prior_max: 0.0 };
         index.compute_prior();
         index
     }
@@ -434,6 +553,12 @@ impl Index {
         } else {
             ""
         }
+    }
+
+    /// The doc number of the document with id `id` (the lowest, if several share
+    /// it), by binary search over the ids' sorted order: O(log n), 4 bytes a document.
+    pub fn doc_of(&self, id: &str) -> Option<u32> {
+        self.docs.find_id(id)
     }
 
     /// Which structures this index holds.

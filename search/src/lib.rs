@@ -39,7 +39,8 @@
 //!   [`Index::search`] only when the last word is not itself a known term; in
 //!   [`Index::suggest`] always. Prefixes under 2 characters are not expanded.
 //! * **Typos** ([`typo`]): Meilisearch's rule, 1 edit from 5 letters, 2 from 9
-//!   (transpositions count 1), only for a word whose stem is missing or in at most
+//!   (transpositions count 1; the first letter must match), only for a word whose
+//!   stem is missing or in at most
 //!   [`query::RARE_DF`] = 2 documents, and not for a last word that prefix-expanded;
 //!   at most [`query::TYPO_EXPANSIONS`] = 8 corrections, penalty
 //!   [`query::TYPO1_WEIGHT`] = 0.5 (one edit) or [`query::TYPO2_WEIGHT`] = 0.3 (two).
@@ -66,6 +67,8 @@
 //! words; typo expansion skips words over [`typo::MAX_TYPO_WORD_CHARS`] characters.
 //! [`validate_query`] is the server's gate (non-empty, ≤ 256 characters).
 
+#![warn(missing_docs)]
+
 pub mod analyzer;
 mod engine;
 mod error;
@@ -74,7 +77,7 @@ mod filter;
 mod index;
 mod postings;
 pub mod query;
-pub mod search;
+mod search;
 mod similar;
 mod termdict;
 pub mod tokenize;

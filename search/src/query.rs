@@ -88,7 +88,7 @@ pub(crate) fn plan_exact(field: &Field, query: &str, sc: &mut PlanScratch, out: 
         out.extend(weights.iter().enumerate().map(|(g, &(term, w))| QueryTerm {
             term,
             weight: (w / norm) as f32,
-            group: g.min(u16::MAX as usize) as u16,
+            group: g as u32,
         }));
     }
 }
@@ -132,7 +132,7 @@ pub(crate) fn plan_product(
     group_max.clear();
     for (g, &(a, b, at_end)) in sc.words.iter().enumerate() {
         let word = &sc.word_buf[a..b];
-        let group = g as u16;
+        let group = g as u32;
         let first = out.len();
         let exact = field.dict.find(&analyzer.stem(word));
         let mut best = 0f32;

@@ -8,21 +8,21 @@
 //! Pruning never changes the result (up to float rounding, guarded by a 1e-5
 //! relative margin on every bound):
 //! * **MaxScore**: cursors are sorted by their upper bound `weight × max impact`.
+//!   Bounds add up across groups but not within one (the impact tiers of a term
+//!   hold disjoint documents; a product query word's terms count by their best).
 //!   The longest prefix whose bounds sum to at most the current k-th score θ is
 //!   *non-essential*: a document found only there cannot enter the top-k, so
-//!   candidates come from the essential cursors only, and non-essential cursors
-//!   are probed (largest bound first) only while the partial score plus the
-//!   remaining bounds can still beat θ.
+//!   candidates come from the essential cursors only. The non-essential cursors
+//!   are probed group by group (largest bound first) only while the partial score
+//!   plus the remaining groups' bounds can still beat θ; a group already scored by
+//!   an essential cursor adds nothing more when its lists are disjoint (a term's
+//!   impact tiers in exact mode) and at most its bound minus that score otherwise.
 //! * **Block max**: for the doc range covered by the current blocks of all
 //!   essential cursors, the sum of their block maxima plus the non-essential bounds
 //!   is a bound; when it cannot beat θ the whole range is skipped without decoding.
 //! * Candidates rejected by the filter are skipped before any scoring.
 
 use crate::postings::{Cursor, Postings, END};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-/// debug counters
-pub static STATS: [AtomicU64; 6] =
-    [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
 
 /// One term of a query plan.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,7 +32,7 @@ pub(crate) struct QueryTerm {
     /// Its query weight.
     pub(crate) weight: f32,
     /// The query word it stands for.
-    pub(crate) group: u16,
+    pub(crate) group: u32,
 }
 
 /// Reusable buffers of the scorer: no allocation per query once warm.
@@ -41,8 +41,13 @@ pub(crate) struct ScoreScratch {
     cursors: Vec<Cursor>,
     cum: Vec<f32>,
     heap: Vec<(f32, u32)>,
+    /// Per group: best contribution to the current doc (0 = none yet).
     group_best: Vec<f32>,
-    touched: Vec<u16>,
+    /// Per group: the largest bound among its non-essential cursors.
+    ne_ub: Vec<f32>,
+    /// Non-essential cursors ordered by (group bound desc, group, cursor bound desc).
+    ne_seq: Vec<(u32, usize)>,
+    touched: Vec<u32>,
 }
 
 /// Bounds are inflated by this relative margin so that rounding differences between
@@ -98,7 +103,36 @@ pub(crate) struct ScoreParams<'a, A: Fn(u32) -> bool> {
     /// Per-doc additive prior, with its maximum.
     pub(crate) prior: Option<(&'a [f32], f32)>,
     /// Whether several terms can share a group (the best of a group counts).
+    /// When false every group is one term, whose lists hold disjoint documents.
     pub(crate) grouped: bool,
+}
+
+/// Adds contribution `v` of group `g` to `score` (best-of-group semantics).
+#[inline]
+fn add(score: &mut f32, best: &mut [f32], touched: &mut Vec<u32>, g: u32, v: f32) {
+    let b = &mut best[g as usize];
+    if v > *b {
+        if *b == 0.0 {
+            touched.push(g);
+        }
+        *score += v - *b;
+        *b = v;
+    }
+}
+
+/// Recomputes the non-essential groups for cursors `0..first_ess`.
+fn plan_non_essential(sc_cursors: &[Cursor], first_ess: usize, ne_ub: &mut [f32], ne_seq: &mut Vec<(u32, usize)>) {
+    ne_ub.iter_mut().for_each(|u| *u = 0.0);
+    ne_seq.clear();
+    for (i, c) in sc_cursors[..first_ess].iter().enumerate() {
+        let u = &mut ne_ub[c.group as usize];
+        *u = u.max(c.ub);
+        ne_seq.push((c.group, i));
+    }
+    ne_seq.sort_by(|a, b| {
+        let (ua, ub) = (ne_ub[a.0 as usize], ne_ub[b.0 as usize]);
+        ub.total_cmp(&ua).then(a.0.cmp(&b.0)).then(b.1.cmp(&a.1))
+    });
 }
 
 /// The top `k` documents for `terms`, best first (score desc, then doc asc), into `out`.
@@ -124,7 +158,7 @@ pub(crate) fn top_k<A: Fn(u32) -> bool>(
         if t.weight > 0.0 {
             // A frequent term has several impact tiers: one cursor each (disjoint docs).
             for list in p.lists(t.term) {
-                sc.cursors.push(Cursor::open(p, list, t.weight, t.group));
+                sc.cursors.push(Cursor::open(p, t.term, list, t.weight, t.group));
             }
             groups = groups.max(t.group as usize + 1);
         }
@@ -133,30 +167,42 @@ pub(crate) fn top_k<A: Fn(u32) -> bool>(
         return;
     }
     sc.cursors.sort_by(|a, b| a.ub.total_cmp(&b.ub));
+    // cum[j] bounds what lists 0..=j can add to a document: per group (a term's
+    // impact tiers share its group and hold disjoint docs; a product query word's
+    // terms count by their best), the largest bound, summed over groups.
     sc.cum.clear();
+    sc.group_best.clear();
+    sc.group_best.resize(groups, 0.0);
     let mut acc = 0f32;
     for c in &sc.cursors {
-        acc += c.ub;
+        let g = &mut sc.group_best[c.group as usize];
+        if c.ub > *g {
+            acc += c.ub - *g;
+            *g = c.ub;
+        }
         sc.cum.push(acc);
     }
-    let grouped = params.grouped;
-    if grouped {
-        sc.group_best.clear();
-        sc.group_best.resize(groups, 0.0);
-    }
+    sc.group_best.iter_mut().for_each(|g| *g = 0.0);
+    sc.ne_ub.clear();
+    sc.ne_ub.resize(groups, 0.0);
+    sc.ne_seq.clear();
+    sc.touched.clear();
+    let disjoint = !params.grouped;
     sc.heap.clear();
-    let heap = &mut sc.heap;
-    let cursors = &mut sc.cursors;
-    let cum = &sc.cum;
+    let ScoreScratch { cursors, cum, heap, group_best, ne_ub, ne_seq, touched } = sc;
     let n = cursors.len();
     let mut theta = 0f32;
     let mut first_ess = 0usize;
     loop {
+        let before = first_ess;
         while first_ess < n && margin(cum[first_ess] + prior_max) <= theta {
             first_ess += 1;
         }
         if first_ess == n {
             break;
+        }
+        if first_ess != before {
+            plan_non_essential(cursors, first_ess, ne_ub, ne_seq);
         }
         let mut d = END;
         for c in &cursors[first_ess..] {
@@ -165,7 +211,6 @@ pub(crate) fn top_k<A: Fn(u32) -> bool>(
         if d == END {
             break;
         }
-        STATS[0].fetch_add(1, Relaxed);
         let non_ess_ub = if first_ess > 0 { cum[first_ess - 1] } else { 0.0 };
         if heap.len() == k {
             // Block-max bound for docs d..=upto.
@@ -173,12 +218,16 @@ pub(crate) fn top_k<A: Fn(u32) -> bool>(
             let mut upto = END;
             for c in &cursors[first_ess..] {
                 if c.doc != END {
-                    bound += c.block_ub(p);
+                    let mut ignored = 0f32;
+                    add(&mut ignored, group_best, touched, c.group, c.block_ub(p));
+                    bound += ignored;
                     upto = upto.min(c.block_last(p));
                 }
             }
+            for g in touched.drain(..) {
+                group_best[g as usize] = 0.0;
+            }
             if margin(bound) <= theta {
-                STATS[1].fetch_add(1, Relaxed);
                 let target = upto.saturating_add(1);
                 for c in &mut cursors[first_ess..] {
                     c.advance(p, target);
@@ -197,54 +246,57 @@ pub(crate) fn top_k<A: Fn(u32) -> bool>(
         let mut score = 0f32;
         for c in &mut cursors[first_ess..] {
             if c.doc == d {
-                let v = c.score(p);
-                if grouped {
-                    let best = &mut sc.group_best[c.group as usize];
-                    if v > *best {
-                        if *best == 0.0 {
-                            sc.touched.push(c.group);
-                        }
-                        score += v - *best;
-                        *best = v;
-                    }
-                } else {
-                    score += v;
-                }
+                add(&mut score, group_best, touched, c.group, c.score(p));
                 c.next(p);
             }
         }
-        let mut pruned = false;
-        for j in (0..first_ess).rev() {
-            if margin(score + cum[j] + prior_max) <= theta {
-                pruned = true;
-                break;
+        // What the non-essential groups can still add.
+        let headroom = |g: u32, best: &[f32]| -> f32 {
+            let (u, b) = (ne_ub[g as usize], best[g as usize]);
+            if b == 0.0 {
+                u
+            } else if disjoint {
+                0.0
+            } else {
+                (u - b).max(0.0)
             }
-            let c = &mut cursors[j];
-            STATS[2].fetch_add(1, Relaxed);
-            c.advance(p, d);
-            if c.doc == d {
-                let v = c.score(p);
-                if grouped {
-                    let best = &mut sc.group_best[c.group as usize];
-                    if v > *best {
-                        if *best == 0.0 {
-                            sc.touched.push(c.group);
-                        }
-                        score += v - *best;
-                        *best = v;
-                    }
-                } else {
-                    score += v;
-                }
-            }
+        };
+        let mut rem = non_ess_ub;
+        for &g in touched.iter() {
+            rem -= ne_ub[g as usize] - headroom(g, group_best);
         }
-        if grouped {
-            for g in sc.touched.drain(..) {
-                sc.group_best[g as usize] = 0.0;
+        let mut pruned = false;
+        let mut i = 0;
+        while i < ne_seq.len() {
+            let g = ne_seq[i].0;
+            let mut end = i + 1;
+            while end < ne_seq.len() && ne_seq[end].0 == g {
+                end += 1;
             }
+            let h = headroom(g, group_best);
+            if h > 0.0 {
+                if margin(score + rem.max(0.0) + prior_max) <= theta {
+                    pruned = true;
+                    break;
+                }
+                for &(_, ci) in &ne_seq[i..end] {
+                    let c = &mut cursors[ci];
+                    c.advance(p, d);
+                    if c.doc == d {
+                        add(&mut score, group_best, touched, g, c.score(p));
+                        if disjoint {
+                            break;
+                        }
+                    }
+                }
+                rem -= h;
+            }
+            i = end;
+        }
+        for g in touched.drain(..) {
+            group_best[g as usize] = 0.0;
         }
         if pruned {
-            STATS[3].fetch_add(1, Relaxed);
             continue;
         }
         if let Some(prior) = prior {
@@ -263,8 +315,6 @@ pub(crate) fn top_k<A: Fn(u32) -> bool>(
             theta = heap[0].0;
         }
     }
-    STATS[4].fetch_add(n as u64, Relaxed);
-    STATS[5].fetch_add(first_ess as u64, Relaxed);
     out.extend(heap.iter().map(|&(s, d)| (d, s)));
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
 }

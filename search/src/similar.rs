@@ -1,11 +1,13 @@
 //! "More like this": the nearest documents by cosine of their tf-idf vectors.
 //!
-//! The document's own vector (from the forward index of the product structure,
-//! or of the exact one when only that was built) is the query: its weights are the
-//! document's impacts, so the score of another document is exactly the cosine of
-//! the two l2-normalised vectors. No prior is added. The document itself, any
-//! document with the same id, and any document with the same folded title and year
-//! (the same film indexed twice) are excluded, and the results hold each film once.
+//! The document's own vector (in the product structure, or the exact one when only
+//! that was built) is the query: its weights are the document's impacts, so the
+//! score of another document is exactly the cosine of the two l2-normalised
+//! vectors. There is no forward index: the vector is read back from the postings
+//! ([`crate::index::Field::doc_terms`]), one probe per dictionary term, which costs
+//! far less memory than storing every document's term list a second time. No prior is added. Excluded: the document itself,
+//! any document with the same (non-empty) id, and any document with the same folded
+//! title and year (the same film indexed twice); the results hold each film once.
 
 use crate::engine::{with_scratch, Hit};
 use crate::index::Index;
@@ -25,25 +27,22 @@ impl Index {
         let Some(field) = self.product.as_ref().map(|p| &p.field).or(self.exact.as_ref()) else {
             return Vec::new();
         };
-        let Some(fwd) = field.forward.as_ref() else {
-            return Vec::new();
-        };
         with_scratch(|sc| {
-            if fwd.terms(d, &mut sc.forward).is_none() {
+            let inv_norm = f64::from(field.postings.inv_norms[d]);
+            if inv_norm <= 0.0 {
                 return Vec::new();
             }
-            let norm = f64::from(fwd.norms[d]);
-            if norm <= 0.0 {
-                return Vec::new();
-            }
+            field.doc_terms(doc, &mut sc.doc_terms);
             sc.terms.clear();
-            for &(term, tf) in &sc.forward {
-                let weight = (f64::from(tf) * field.idf[term as usize] / norm) as f32;
-                sc.terms.push(QueryTerm { term, weight, group: 0 });
+            for (group, &(term, tf)) in sc.doc_terms.iter().enumerate() {
+                let weight = (f64::from(tf) * field.idf[term as usize] * inv_norm) as f32;
+                sc.terms.push(QueryTerm { term, weight, group: group as u32 });
             }
             let keys = &self.docs.title_keys;
             let (own_key, own_id) = (keys[d], self.docs.id(d));
-            let accept = |o: u32| o != doc && keys[o as usize] != own_key && self.docs.id(o as usize) != own_id;
+            let accept = |o: u32| {
+                o != doc && keys[o as usize] != own_key && (own_id.is_empty() || self.docs.id(o as usize) != own_id)
+            };
             let k = limit.saturating_add(REPEAT_SLACK).min(self.len());
             let params = ScoreParams { postings: &field.postings, k, accept, prior: None, grouped: false };
             top_k(&params, &sc.terms, &mut sc.score, &mut sc.top);

@@ -56,7 +56,7 @@ pub(crate) struct TypoScratch {
 }
 
 /// Pushes `(dictionary id, distance)` for every word within `max` edits of `query`
-/// (the query word itself excluded) into `out`.
+/// that starts with the same letter (the query word itself excluded) into `out`.
 pub(crate) fn fuzzy_matches(dict: &TermDict, query: &str, max: u8, sc: &mut TypoScratch, out: &mut Vec<(u32, u8)>) {
     if max == 0 {
         return;
@@ -71,8 +71,14 @@ pub(crate) fn fuzzy_matches(dict: &TermDict, query: &str, max: u8, sc: &mut Typo
     sc.rows.extend((0..w).map(|j| j.min(255) as u8));
     sc.prev.clear();
     let mut valid = 0usize; // rows 0..=valid belong to the current `prev` prefix
-    let n = dict.len();
-    let mut i = 0usize;
+                            // Only words sharing the first letter (Lucene's `prefix_length` = 1).
+    let Some(first) = query.chars().next() else {
+        return;
+    };
+    let mut buf = [0u8; 4];
+    let range = dict.prefix_range(first.encode_utf8(&mut buf));
+    let n = range.end;
+    let mut i = range.start;
     while i < n {
         let word = dict.get(i);
         sc.word.clear();
@@ -168,14 +174,15 @@ mod tests {
         words.sort_unstable();
         let dict = TermDict::from_sorted(words.iter().copied());
         let mut sc = TypoScratch::default();
-        for query in ["godfater", "godfather", "casablance", "shawshenk", "gold", "xyzzy", "catc"] {
+        for query in ["godfater", "godfather", "casablance", "shawshenk", "gold", "xyzzy", "catc", "odfather", ""] {
             for max in [1u8, 2] {
                 let mut got = Vec::new();
                 fuzzy_matches(&dict, query, max, &mut sc, &mut got);
                 let mut want: Vec<(u32, u8)> = (0..dict.len())
                     .filter_map(|i| {
                         let d = edit_distance(dict.get(i), query);
-                        (d <= max as usize && dict.get(i) != query).then_some((i as u32, d as u8))
+                        let same_first = dict.get(i).chars().next() == query.chars().next();
+                        (d <= max as usize && dict.get(i) != query && same_first).then_some((i as u32, d as u8))
                     })
                     .collect();
                 got.sort_unstable();

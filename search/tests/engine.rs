@@ -241,6 +241,9 @@ fn more_like_this_excludes_itself_and_repeats() {
         BuildOptions { exact: true, product: false },
     );
     assert_eq!(ids(&exact_only.more_like_this(0, 5)), ["y"]);
+    // Documents without ids are not all "the same document".
+    let anonymous = Index::build([doc("", "Rain", "rain falls"), doc("", "Rain Man", "rain man")]);
+    assert_eq!(anonymous.more_like_this(0, 5).len(), 1);
 }
 
 #[test]

@@ -162,3 +162,50 @@ fn more_like_this_on_real_films_is_on_topic() {
     let titles: Vec<&str> = similar.iter().map(|h| docs[h.doc as usize].title.as_str()).collect();
     assert!(titles.iter().any(|t| t.starts_with("The Lord of the Rings")), "{titles:?}");
 }
+
+/// Pruning never changes results: a top-10 equals the first 10 of an exhaustive
+/// ranking (a limit as large as the corpus keeps the threshold at zero, so nothing
+/// is pruned), in every mode, including prefix, typo and filtered searches.
+#[test]
+fn pruned_results_equal_exhaustive_ranking() {
+    let Some(docs) = imdb_docs() else { return };
+    let index = Index::build(docs.clone());
+    let mut queries: Vec<String> = KNOWN_ITEMS.iter().map(|(q, _)| q.to_string()).collect();
+    for d in docs.iter().step_by(7) {
+        let words: Vec<&str> = d.body.split_whitespace().collect();
+        queries.push(words.iter().take(3).copied().collect::<Vec<_>>().join(" "));
+        queries.push(d.title.chars().take(6).collect());
+    }
+    let filters = [
+        Filter::default(),
+        Filter { genre: Some("Drama".into()), year_from: Some(1990), ..Default::default() },
+        Filter { min_rating: Some(8.0), year_to: Some(1980), ..Default::default() },
+    ];
+    let same = |a: &[search::Hit], b: &[search::Hit], what: &str| {
+        assert_eq!(a.len(), b.len(), "{what}");
+        for (x, y) in a.iter().zip(b) {
+            assert!((x.score - y.score).abs() <= 1e-6, "{what}: {x:?} vs {y:?}");
+            if x.doc != y.doc {
+                // Only ties may swap: the other doc must have the same score.
+                assert!(b.iter().chain(a).any(|z| z.doc == x.doc && (z.score - x.score).abs() <= 1e-6), "{what}");
+            }
+        }
+    };
+    for q in &queries {
+        for mode in [Mode::Exact, Mode::Product] {
+            for f in &filters {
+                let top = index.search(q, mode, f, 10);
+                let all = index.search(q, mode, f, docs.len());
+                same(&top, &all[..all.len().min(10)], &format!("{q:?} {mode:?} {f:?}"));
+            }
+        }
+        let top = index.suggest(q, 10);
+        let all = index.suggest(q, docs.len());
+        same(&top, &all[..all.len().min(10)], &format!("suggest {q:?}"));
+    }
+    for d in (0..docs.len() as u32).step_by(50) {
+        let top = index.more_like_this(d, 5);
+        let all = index.more_like_this(d, docs.len());
+        same(&top, &all[..all.len().min(5)], &format!("more_like_this {d}"));
+    }
+}

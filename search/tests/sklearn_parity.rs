@@ -146,5 +146,18 @@ fn exact_mode_matches_scikit_learn() {
         failures.len()
     );
     assert!(with_hits >= 500, "most queries have hits ({with_hits})");
+
+    // Product mode on the same corpus (frequent terms here are split into impact
+    // tiers): the pruned top-10 equals the head of the exhaustive ranking.
+    for q in queries.iter().step_by(4) {
+        let text = q["query"].as_str().expect("query text");
+        let top = index.search(text, Mode::Product, &Filter::default(), 10);
+        let all = index.search(text, Mode::Product, &Filter::default(), index.len());
+        let head = &all[..all.len().min(10)];
+        assert_eq!(top.len(), head.len(), "{text:?}");
+        for (a, b) in top.iter().zip(head) {
+            assert!((a.score - b.score).abs() <= 1e-6, "{text:?}: pruned {a:?} vs exhaustive {b:?}");
+        }
+    }
     assert!(failures.is_empty(), "{} of {} queries differ:\n{}", failures.len(), queries.len(), failures.join("\n"));
 }

@@ -20,9 +20,9 @@ pub fn Poster(
         (h + 80) % 360
     );
     let title_class = if large {
-        "line-clamp-4 text-2xl font-bold leading-tight sm:text-3xl"
+        "line-clamp-5 text-xl font-bold leading-tight hyphens-auto [overflow-wrap:anywhere] sm:text-2xl"
     } else {
-        "line-clamp-4 text-sm font-semibold leading-snug sm:text-base"
+        "line-clamp-4 text-sm font-semibold leading-snug hyphens-auto [overflow-wrap:anywhere] sm:text-base"
     };
     view! {
         <div

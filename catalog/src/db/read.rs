@@ -51,14 +51,27 @@ fn movie_from_row(row: &AnyRow) -> Result<Movie, sqlx::Error> {
         metascore: opt_i32(row.try_get("metascore")?),
         gross_usd: row.try_get("gross_usd")?,
         language: row.try_get("language")?,
-        genres: json_list(&row.try_get::<String, _>("genres")?),
-        overview: row.try_get("overview")?,
+        genres: text_list(row, "genres")?,
+        overview: opt_text(row, "overview")?,
         director: row.try_get("director")?,
-        stars: json_list(&row.try_get::<String, _>("stars")?),
+        stars: text_list(row, "stars")?,
         poster_url: row.try_get("poster_url")?,
         user_review_count: row.try_get("user_review_count")?,
         critic_review_count: row.try_get("critic_review_count")?,
     })
+}
+
+/// Reads a text column. MySQL reports `TEXT` columns as `BLOB` through the
+/// `Any` driver, so bytes are accepted too (they are UTF-8: the tables are utf8mb4).
+fn opt_text(row: &AnyRow, col: &str) -> Result<Option<String>, sqlx::Error> {
+    match row.try_get::<Option<String>, _>(col) {
+        Ok(v) => Ok(v),
+        Err(_) => Ok(row.try_get::<Option<Vec<u8>>, _>(col)?.map(|b| String::from_utf8_lossy(&b).into_owned())),
+    }
+}
+
+fn text_list(row: &AnyRow, col: &str) -> Result<Vec<String>, sqlx::Error> {
+    Ok(opt_text(row, col)?.map(|s| json_list(&s)).unwrap_or_default())
 }
 
 fn opt_i32(v: Option<i64>) -> Option<i32> {
@@ -210,11 +223,11 @@ impl Catalog {
                 Ok(IndexRow {
                     id: row.try_get("id")?,
                     title: row.try_get("title")?,
-                    overview: row.try_get("overview")?,
+                    overview: opt_text(row, "overview")?,
                     votes: row.try_get("votes")?,
                     year: opt_i32(row.try_get("year")?),
                     rating: row.try_get("rating")?,
-                    genres: json_list(&row.try_get::<String, _>("genres")?),
+                    genres: text_list(row, "genres")?,
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()

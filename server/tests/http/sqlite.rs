@@ -1,9 +1,10 @@
-mod common;
+use super::common;
 
 #[tokio::test]
 async fn the_site_serves_the_catalog_from_sqlite() {
     let app = common::spawn(None).await;
     common::catalog_suite(&app).await;
+    common::search_suite(&app).await;
 }
 
 #[tokio::test]
@@ -30,4 +31,22 @@ async fn an_unreachable_database_fails_start_up_fast_naming_it() {
     };
     assert!(started.elapsed() < std::time::Duration::from_secs(15), "fails fast");
     assert!(err.contains("127.0.0.1:1"), "names the database address: {err}");
+}
+
+#[tokio::test]
+async fn a_corrupt_index_file_is_reported_and_rebuilt_not_served() {
+    let app = common::spawn(None).await;
+    let dir = app.stop().await;
+    let index = dir.path().join("index/movies.idx");
+    let mut bytes = std::fs::read(&index).expect("the index was saved");
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&index, &bytes).unwrap();
+    // Same data dir and database: the server must start, rebuild and serve search.
+    let app = common::spawn_in(dir, None).await;
+    let (status, body) = app.get("/api/search?q=godfather").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("The Godfather"));
+    let rebuilt = std::fs::read(app.data_dir.path().join("index/movies.idx")).unwrap();
+    assert_ne!(rebuilt, bytes, "the corrupt file was replaced");
 }

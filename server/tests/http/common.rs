@@ -28,7 +28,11 @@ impl Drop for TestApp {
 /// Spawns the server with `database_url` (SQLite in a temp dir when `None`)
 /// and waits until `/ready` says the sample catalog is loaded.
 pub async fn spawn(database_url: Option<String>) -> TestApp {
-    let data_dir = tempfile::tempdir().unwrap();
+    spawn_in(tempfile::tempdir().unwrap(), database_url).await
+}
+
+/// Like [`spawn`], in an existing data directory.
+pub async fn spawn_in(data_dir: tempfile::TempDir, database_url: Option<String>) -> TestApp {
     let mut env = HashMap::new();
     env.insert("MARQUEE_DATA_DIR".to_owned(), data_dir.path().display().to_string());
     env.insert("LEPTOS_SITE_ADDR".to_owned(), "127.0.0.1:0".to_owned());
@@ -51,6 +55,16 @@ pub async fn spawn(database_url: Option<String>) -> TestApp {
 }
 
 impl TestApp {
+    /// Stops the server and hands back its data directory.
+    pub async fn stop(mut self) -> tempfile::TempDir {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let dir = tempfile::tempdir().unwrap();
+        std::mem::replace(&mut self.data_dir, dir)
+    }
+
     pub async fn wait_ready(&self, limit: Duration) {
         let start = Instant::now();
         loop {
@@ -88,6 +102,18 @@ pub async fn mysql_database() -> Option<MysqlDb> {
         }
         Err(e) => panic!("CI=true and MySQL at {admin} is unreachable: {e}"),
     };
+    // Databases left by an earlier, crashed run of this test.
+    if let Ok(rows) = sqlx::query("SHOW DATABASES LIKE 'marquee\\_it\\_%'").fetch_all(&pool).await {
+        for row in rows {
+            use sqlx::Row;
+            let name = row
+                .try_get::<String, _>(0)
+                .or_else(|_| row.try_get::<Vec<u8>, _>(0).map(|b| String::from_utf8_lossy(&b).into_owned()));
+            if let Ok(name) = name {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS `{name}`")).execute(&pool).await;
+            }
+        }
+    }
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
     let name = format!("marquee_it_{}_{nanos}", std::process::id());
     sqlx::query(&format!("CREATE DATABASE {name} CHARACTER SET utf8mb4")).execute(&pool).await.unwrap();
@@ -180,4 +206,98 @@ pub async fn catalog_suite(app: &TestApp) {
     let (status, ready) = app.get("/ready").await;
     assert_eq!(status, 200);
     assert!(ready.contains("\"movies\":1000"), "{ready}");
+}
+
+async fn json(app: &TestApp, path: &str) -> (u16, serde_json::Value) {
+    let r = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
+
+/// Search over HTTP: the REST API, its validation, and the SSR results page.
+pub async fn search_suite(app: &TestApp) {
+    let (status, body) = json(app, "/api/search?q=godfather&limit=5").await;
+    assert_eq!(status, 200, "{body}");
+    let hits = body["hits"].as_array().expect("hits");
+    assert!(!hits.is_empty() && hits.len() <= 5);
+    assert!(hits[0]["title"].as_str().unwrap().contains("Godfather"), "{body}");
+    assert!(hits[0]["director"].is_string(), "hits carry movie details");
+    assert!(hits[0]["score"].as_f64().unwrap() > 0.0);
+
+    let (_, exact) = json(app, "/api/search?q=godfather&mode=exact").await;
+    assert!(exact["hits"][0]["title"].as_str().unwrap().contains("Godfather"));
+
+    let long = "a".repeat(257);
+    for bad in [
+        "/api/search",
+        "/api/search?q=",
+        "/api/search?q=%20%20",
+        &format!("/api/search?q={long}"),
+        "/api/search?q=x&limit=0",
+        "/api/search?q=x&limit=101",
+        "/api/search?q=x&limit=abc",
+        "/api/search?q=x&year_from=soon",
+        "/api/search?q=x&min_rating=11",
+        "/api/search?q=x&mode=fast",
+    ] {
+        let (status, body) = json(app, bad).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert!(body["error"].as_str().is_some_and(|m| !m.is_empty()), "{bad} explains itself");
+    }
+    for hostile in [
+        "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "%27%3B%20DROP%20TABLE%20movies%3B--",
+        "%F0%9F%8E%AC%F0%9F%8D%BF",
+        "%00%01%02",
+        "%E2%80%AE%E2%80%8B",
+        "Am%C3%A9lie",
+    ] {
+        let (status, body) = json(app, &format!("/api/search?q={hostile}")).await;
+        assert_eq!(status, 200, "{hostile}: {body}");
+    }
+    let (_, amelie) = json(app, "/api/search?q=amelie").await;
+    assert_eq!(amelie["hits"][0]["title"], "Amélie", "accent folding");
+
+    let (status, filtered) =
+        json(app, "/api/search?q=love&genre=Drama&year_from=1990&year_to=2010&min_rating=8&limit=50").await;
+    assert_eq!(status, 200);
+    let hits = filtered["hits"].as_array().unwrap();
+    assert!(!hits.is_empty(), "the filtered search finds films");
+    for h in hits {
+        let year = h["year"].as_i64().unwrap();
+        assert!((1990..=2010).contains(&year), "{h}");
+        assert!(h["rating"].as_f64().unwrap() >= 8.0, "{h}");
+        assert!(h["genres"].as_array().unwrap().iter().any(|g| g == "Drama"), "{h}");
+    }
+    let (_, still_100) = json(app, "/api/search?q=the&limit=100").await;
+    assert_eq!(still_100["hits"].as_array().unwrap().len(), 100, "limit is honoured");
+
+    let id = pipeline::clean::rules::movie_id(None, Some("The Godfather"), Some(1972)).unwrap();
+    let (status, m) = json(app, &format!("/api/movies/{id}")).await;
+    assert_eq!((status, m["title"].as_str()), (200, Some("The Godfather")));
+    let (status, _) = json(app, "/api/movies/tt0000000").await;
+    assert_eq!(status, 404);
+    let (status, spec) = json(app, "/api/openapi.json").await;
+    assert_eq!(status, 200);
+    assert!(spec["paths"]["/api/search"]["get"].is_object());
+    let (status, docs) = app.get("/api/docs").await;
+    assert!(status == 200 && docs.contains("/api/search"));
+
+    let (status, page) = app.get("/search?q=casab").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Casablanca") && page.contains("<mark"), "prefix match highlighted");
+    let (status, page) = app.get("/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("<script>alert(1)"), "the query is escaped on the page");
+    let (status, page) = app.get("/search?q=crime&genre=Crime&min_rating=8.5").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("search-result flex"), "filtered results");
+    let (status, page) = app.get("/search?q=").await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("search-result flex"), "an empty query shows no results");
+
+    // More like this on the detail page.
+    let (_, detail) = app.get(&format!("/movie/{id}")).await;
+    assert!(detail.contains("More like this"), "the detail page has similar films");
 }

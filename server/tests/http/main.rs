@@ -1,0 +1,5 @@
+//! The real server over HTTP, on SQLite and on MySQL (one test binary: one link).
+
+mod common;
+mod mysql;
+mod sqlite;
