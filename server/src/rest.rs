@@ -26,13 +26,10 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
 }
 
 /// Parses an optional parameter, or says which one is wrong.
-fn param<T: std::str::FromStr>(p: &HashMap<String, String>, name: &str) -> Result<Option<T>, Response> {
+fn param<T: std::str::FromStr>(p: &HashMap<String, String>, name: &str) -> Result<Option<T>, String> {
     match p.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(v) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| error(StatusCode::BAD_REQUEST, format!("`{name}` must be a number, got `{v}`"))),
+        Some(v) => v.parse().map(Some).map_err(|_| format!("`{name}` must be a number, got `{v}`")),
     }
 }
 
@@ -43,7 +40,7 @@ async fn search(State(state): State<AppState>, Query(p): Query<HashMap<String, S
         Ok(q) => q,
         Err(e) => return error(StatusCode::BAD_REQUEST, e.to_string()),
     };
-    let parsed = (|| -> Result<_, Response> {
+    let parsed = (|| -> Result<_, String> {
         Ok((
             param::<i64>(&p, "limit")?,
             param::<i32>(&p, "year_from")?,
@@ -53,7 +50,7 @@ async fn search(State(state): State<AppState>, Query(p): Query<HashMap<String, S
     })();
     let (limit, year_from, year_to, min_rating) = match parsed {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
     let limit = limit.unwrap_or(10);
     if !(1..=100).contains(&limit) {

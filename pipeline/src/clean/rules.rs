@@ -47,7 +47,7 @@ pub fn runtime_minutes(raw: Option<&str>) -> Option<i32> {
         total
     };
     // Longer than 100 hours is a data error, not a film.
-    (1..=6000).contains(&minutes).then(|| minutes as i32)
+    (1..=6000).contains(&minutes).then_some(minutes as i32)
 }
 
 /// A count: "2,343,110", "2343110", "2.9M", "12K", "1.2B".
