@@ -159,3 +159,35 @@ async fn a_row_the_database_rejects_is_reported_and_the_rest_load() {
     assert!(r.rejected[1].reason.contains("rating"), "{:?}", r.rejected);
     assert_eq!(e.catalog.movie_count().await.unwrap(), 1);
 }
+
+/// Serves `body` once per connection over plain HTTP on 127.0.0.1 (a stand-in
+/// for the CSV's remote host); returns its base URL.
+async fn serve_once(body: Vec<u8>, status: &'static str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = sock.write_all(head.as_bytes()).await;
+            let _ = sock.write_all(&body).await;
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn the_catalog_can_come_from_an_http_url() {
+    let e = env().await;
+    let csv = std::fs::read(SAMPLE).unwrap();
+    let base = serve_once(csv, "200 OK").await;
+    let r = run_catalog(&e.catalog, &e.store, &format!("{base}/imdb_top_1000.csv"), &NoProgress).await.unwrap();
+    assert_eq!(r.load.inserted, 1000);
+    assert!(r.raw_key.contains("imdb_top_1000-"), "{}", r.raw_key);
+
+    let missing = serve_once(b"not here".to_vec(), "404 Not Found").await;
+    let err = run_catalog(&e.catalog, &e.store, &format!("{missing}/x.csv"), &NoProgress).await.unwrap_err();
+    assert!(err.to_string().contains("404"), "{err}");
+}

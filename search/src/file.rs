@@ -14,11 +14,17 @@
 //! | … | payload: the document table, then each structure present |
 //!
 //! Every array in the payload is a u64 element count followed by the elements.
-//! Loading checks magic, version, length and checksum, then every structural
-//! invariant the search code relies on (offsets, sortedness, decoded doc ids), so
-//! a corrupt file is an [`Error`], never a panic.
+//! Loading checks magic, version and length, reads the payload while summing it,
+//! checks the checksum, then every structural invariant the search code relies on
+//! (offsets, sortedness, decoded doc ids, score bounds), so a corrupt file is an
+//! [`Error`], never a panic.
+//!
+//! Both directions stream: [`Index::save`] writes the payload straight to the file
+//! (then the header, with the checksum, over the placeholder it wrote first), and
+//! [`Index::load`] reads each array straight into its final place, so neither
+//! holds a second copy of the index in memory.
 
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -34,134 +40,221 @@ pub const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: usize = 40;
 const FLAG_EXACT: u32 = 1;
 const FLAG_PRODUCT: u32 = 2;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+/// Bytes converted per write or read of an array.
+const CHUNK: usize = 1 << 16;
 
 /// FNV-1a 64 over little-endian u64 words (8 times faster than byte-wise FNV).
 pub fn checksum(bytes: &[u8]) -> u64 {
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(PRIME);
+    let mut c = Checksum::default();
+    c.update(bytes);
+    c.finish()
+}
+
+/// [`checksum`] computed over the payload piece by piece.
+#[derive(Debug, Clone)]
+struct Checksum {
+    h: u64,
+    tail: [u8; 8],
+    n: usize,
+}
+
+impl Default for Checksum {
+    fn default() -> Self {
+        Checksum { h: FNV_OFFSET, tail: [0; 8], n: 0 }
     }
-    for &b in chunks.remainder() {
-        h = (h ^ u64::from(b)).wrapping_mul(PRIME);
+}
+
+impl Checksum {
+    fn update(&mut self, mut bytes: &[u8]) {
+        if self.n > 0 {
+            let take = (8 - self.n).min(bytes.len());
+            self.tail[self.n..self.n + take].copy_from_slice(&bytes[..take]);
+            self.n += take;
+            bytes = &bytes[take..];
+            if self.n < 8 {
+                return;
+            }
+            self.h = (self.h ^ u64::from_le_bytes(self.tail)).wrapping_mul(FNV_PRIME);
+            self.n = 0;
+        }
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.h = (self.h ^ u64::from_le_bytes(w)).wrapping_mul(FNV_PRIME);
+        }
+        let rest = chunks.remainder();
+        self.tail[..rest.len()].copy_from_slice(rest);
+        self.n = rest.len();
     }
+
+    fn finish(&self) -> u64 {
+        self.tail[..self.n].iter().fold(self.h, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
+    }
+}
+
+fn header(flags: u32, docs: u64, len: u64, sum: u64) -> [u8; HEADER_LEN] {
+    let mut h = [0u8; HEADER_LEN];
+    h[..8].copy_from_slice(&MAGIC);
+    h[8..12].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+    h[12..16].copy_from_slice(&flags.to_le_bytes());
+    h[16..24].copy_from_slice(&docs.to_le_bytes());
+    h[24..32].copy_from_slice(&len.to_le_bytes());
+    h[32..40].copy_from_slice(&sum.to_le_bytes());
     h
 }
 
-/// Serialises into a byte buffer.
-#[derive(Default)]
-struct Writer(Vec<u8>);
+/// Serialises the payload into `w`, summing and counting what it writes.
+struct Writer<W: Write> {
+    w: W,
+    sum: Checksum,
+    len: u64,
+}
 
-impl Writer {
-    fn u64(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
+impl<W: Write> Writer<W> {
+    fn new(w: W) -> Self {
+        Writer { w, sum: Checksum::default(), len: 0 }
     }
-    fn len(&mut self, n: usize) {
-        self.u64(n as u64);
+    fn put(&mut self, b: &[u8]) -> std::io::Result<()> {
+        self.sum.update(b);
+        self.len += b.len() as u64;
+        self.w.write_all(b)
     }
-    fn bytes(&mut self, b: &[u8]) {
-        self.len(b.len());
-        self.0.extend_from_slice(b);
+    fn u64(&mut self, v: u64) -> std::io::Result<()> {
+        self.put(&v.to_le_bytes())
     }
-    fn str(&mut self, s: &str) {
-        self.bytes(s.as_bytes());
+    fn len(&mut self, n: usize) -> std::io::Result<()> {
+        self.u64(n as u64)
     }
-    fn u8s(&mut self, v: &[u8]) {
-        self.bytes(v);
+    fn u8s(&mut self, b: &[u8]) -> std::io::Result<()> {
+        self.len(b.len())?;
+        for c in b.chunks(CHUNK) {
+            self.put(c)?;
+        }
+        Ok(())
     }
-    fn u16s(&mut self, v: &[u16]) {
-        self.len(v.len());
-        v.iter().for_each(|x| self.0.extend_from_slice(&x.to_le_bytes()));
+    fn str(&mut self, s: &str) -> std::io::Result<()> {
+        self.u8s(s.as_bytes())
     }
-    fn u32s(&mut self, v: &[u32]) {
-        self.len(v.len());
-        v.iter().for_each(|x| self.0.extend_from_slice(&x.to_le_bytes()));
+    fn array<T: Copy, const N: usize>(&mut self, v: &[T], f: impl Fn(T) -> [u8; N]) -> std::io::Result<()> {
+        self.len(v.len())?;
+        let mut buf = vec![0u8; CHUNK];
+        for c in v.chunks(CHUNK / N) {
+            for (slot, &x) in buf.chunks_exact_mut(N).zip(c) {
+                slot.copy_from_slice(&f(x));
+            }
+            self.put(&buf[..c.len() * N])?;
+        }
+        Ok(())
     }
-    fn i32s(&mut self, v: &[i32]) {
-        self.len(v.len());
-        v.iter().for_each(|x| self.0.extend_from_slice(&x.to_le_bytes()));
+    fn u16s(&mut self, v: &[u16]) -> std::io::Result<()> {
+        self.array(v, u16::to_le_bytes)
     }
-    fn u64s(&mut self, v: &[u64]) {
-        self.len(v.len());
-        v.iter().for_each(|x| self.0.extend_from_slice(&x.to_le_bytes()));
+    fn u32s(&mut self, v: &[u32]) -> std::io::Result<()> {
+        self.array(v, u32::to_le_bytes)
     }
-    fn f32s(&mut self, v: &[f32]) {
-        self.len(v.len());
-        v.iter().for_each(|x| self.0.extend_from_slice(&x.to_le_bytes()));
+    fn i32s(&mut self, v: &[i32]) -> std::io::Result<()> {
+        self.array(v, i32::to_le_bytes)
     }
-    fn f64s(&mut self, v: &[f64]) {
-        self.len(v.len());
-        v.iter().for_each(|x| self.0.extend_from_slice(&x.to_le_bytes()));
+    fn u64s(&mut self, v: &[u64]) -> std::io::Result<()> {
+        self.array(v, u64::to_le_bytes)
     }
-    fn dict(&mut self, d: &TermDict) {
-        self.str(&d.bytes);
-        self.u32s(&d.offsets);
+    fn f32s(&mut self, v: &[f32]) -> std::io::Result<()> {
+        self.array(v, f32::to_le_bytes)
     }
-    fn postings(&mut self, p: &Postings) {
-        self.u32s(&p.term_lists);
-        self.u32s(&p.list_blocks);
-        self.u64s(&p.list_postings);
-        self.f32s(&p.list_max);
-        self.u32s(&p.block_first);
-        self.u32s(&p.block_last);
-        self.f32s(&p.block_max);
-        self.u64s(&p.block_offset);
-        self.u8s(&p.block_bits);
-        self.u8s(&p.block_tf_bits);
-        self.u8s(&p.data);
-        self.f32s(&p.inv_norms);
+    fn f64s(&mut self, v: &[f64]) -> std::io::Result<()> {
+        self.array(v, f64::to_le_bytes)
     }
-    fn field(&mut self, f: &Field) {
-        self.dict(&f.dict);
-        self.f64s(&f.idf);
-        self.postings(&f.postings);
+    fn dict(&mut self, d: &TermDict) -> std::io::Result<()> {
+        self.str(&d.bytes)?;
+        self.u32s(&d.offsets)
+    }
+    fn postings(&mut self, p: &Postings) -> std::io::Result<()> {
+        self.u32s(&p.term_lists)?;
+        self.u32s(&p.list_blocks)?;
+        self.u64s(&p.list_postings)?;
+        self.f32s(&p.list_max)?;
+        self.u32s(&p.block_first)?;
+        self.u32s(&p.block_last)?;
+        self.f32s(&p.block_max)?;
+        self.u64s(&p.block_offset)?;
+        self.u8s(&p.block_bits)?;
+        self.u8s(&p.block_tf_bits)?;
+        self.u8s(&p.data)?;
+        self.f32s(&p.inv_norms)
+    }
+    fn field(&mut self, f: &Field) -> std::io::Result<()> {
+        self.dict(&f.dict)?;
+        self.f64s(&f.idf)?;
+        self.postings(&f.postings)
     }
 }
 
-/// Deserialises from a byte slice; every read is bounds-checked.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// Deserialises the payload from `r`: every read is checked against the bytes the
+/// header says are left, and summed.
+struct Reader<R: Read> {
+    r: R,
+    left: u64,
+    sum: Checksum,
 }
 
 fn corrupt(what: impl Into<String>) -> Error {
     Error::Corrupt(what.into())
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or_else(|| corrupt(format!("{what}: runs past the end of the payload")))?;
-        let s = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(s)
+fn read_error(source: std::io::Error) -> Error {
+    Error::Io { context: "reading the search index".into(), source }
+}
+
+impl<R: Read> Reader<R> {
+    fn fill(&mut self, out: &mut [u8], what: &str) -> Result<()> {
+        if out.len() as u64 > self.left {
+            return Err(corrupt(format!("{what}: runs past the end of the payload")));
+        }
+        self.r.read_exact(out).map_err(read_error)?;
+        self.sum.update(out);
+        self.left -= out.len() as u64;
+        Ok(())
     }
     fn u64(&mut self, what: &str) -> Result<u64> {
         let mut w = [0u8; 8];
-        w.copy_from_slice(self.take(8, what)?);
+        self.fill(&mut w, what)?;
         Ok(u64::from_le_bytes(w))
     }
-    fn array<const N: usize, T>(&mut self, what: &str, f: impl Fn([u8; N]) -> T) -> Result<Vec<T>> {
+    /// The element count of an array of `size`-byte elements, checked against what is left.
+    fn count(&mut self, size: usize, what: &str) -> Result<usize> {
         let n = self.u64(what)?;
-        let bytes = usize::try_from(n)
-            .ok()
-            .and_then(|n| n.checked_mul(N))
-            .ok_or_else(|| corrupt(format!("{what}: impossible length")))?;
-        let raw = self.take(bytes, what)?;
-        Ok(raw
-            .chunks_exact(N)
-            .map(|c| {
+        n.checked_mul(size as u64)
+            .filter(|&b| b <= self.left)
+            .and_then(|_| usize::try_from(n).ok())
+            .ok_or_else(|| corrupt(format!("{what}: impossible length")))
+    }
+    fn array<const N: usize, T>(&mut self, what: &str, f: impl Fn([u8; N]) -> T) -> Result<Vec<T>> {
+        let n = self.count(N, what)?;
+        let mut out = Vec::with_capacity(n);
+        let mut buf = vec![0u8; CHUNK.min(n * N)];
+        let mut left = n * N;
+        while left > 0 {
+            let k = left.min(CHUNK);
+            self.fill(&mut buf[..k], what)?;
+            out.extend(buf[..k].chunks_exact(N).map(|c| {
                 let mut a = [0u8; N];
                 a.copy_from_slice(c);
                 f(a)
-            })
-            .collect())
+            }));
+            left -= k;
+        }
+        Ok(out)
     }
     fn u8s(&mut self, what: &str) -> Result<Vec<u8>> {
-        self.array::<1, u8>(what, |a| a[0])
+        let n = self.count(1, what)?;
+        let mut out = vec![0u8; n];
+        for c in out.chunks_mut(CHUNK) {
+            self.fill(c, what)?;
+        }
+        Ok(out)
     }
     fn str(&mut self, what: &str) -> Result<String> {
         String::from_utf8(self.u8s(what)?).map_err(|_| corrupt(format!("{what}: not UTF-8")))
@@ -185,9 +278,7 @@ impl<'a> Reader<'a> {
         self.array(what, f64::from_le_bytes)
     }
     fn dict(&mut self, what: &str) -> Result<TermDict> {
-        let d = TermDict { bytes: self.str(what)?, offsets: self.u32s(what)? };
-        d.validate(what).map_err(corrupt)?;
-        Ok(d)
+        Ok(TermDict { bytes: self.str(what)?, offsets: self.u32s(what)? })
     }
     fn postings(&mut self) -> Result<Postings> {
         Ok(Postings {
@@ -206,73 +297,99 @@ impl<'a> Reader<'a> {
             idf: Vec::new(),
         })
     }
-    fn field(&mut self, what: &str, docs: usize) -> Result<Field> {
-        let dict = self.dict(what)?;
-        let idf = self.f64s("idf")?;
-        let mut postings = self.postings()?;
-        if idf.len() != dict.len() || postings.terms() != dict.len() {
-            return Err(corrupt(format!("{what}: dictionary, idf and postings disagree on the term count")));
+    fn field(&mut self, what: &str) -> Result<Field> {
+        Ok(Field { dict: self.dict(what)?, idf: self.f64s("idf")?, postings: self.postings()? })
+    }
+    /// Reads (and sums) whatever is left of the payload.
+    fn drain(&mut self) -> Result<()> {
+        let mut buf = vec![0u8; CHUNK];
+        while self.left > 0 {
+            let k = (self.left as usize).min(CHUNK);
+            self.fill(&mut buf[..k], "payload")?;
         }
-        if idf.iter().any(|x| !x.is_finite()) {
-            return Err(corrupt(format!("{what}: idf not finite")));
-        }
-        postings.idf = idf.iter().map(|&x| x as f32).collect();
-        postings.validate(docs as u32).map_err(|e| corrupt(format!("{what} postings: {e}")))?;
-        Ok(Field { dict, idf, postings })
+        Ok(())
     }
 }
 
+/// Checks one field read from a file and derives what is not stored.
+fn validate_field(f: &mut Field, what: &str, docs: usize) -> Result<()> {
+    f.dict.validate(what).map_err(corrupt)?;
+    if f.idf.len() != f.dict.len() || f.postings.terms() != f.dict.len() {
+        return Err(corrupt(format!("{what}: dictionary, idf and postings disagree on the term count")));
+    }
+    if f.idf.iter().any(|x| !x.is_finite()) {
+        return Err(corrupt(format!("{what}: idf not finite")));
+    }
+    f.postings.idf = f.idf.iter().map(|&x| x as f32).collect();
+    f.postings.validate(docs as u32).map_err(|e| corrupt(format!("{what} postings: {e}")))
+}
+
+/// The parts of an index file, read but not validated.
+struct Parts {
+    table: DocTable,
+    exact: Option<Field>,
+    product: Option<ProductField>,
+}
+
 impl Index {
-    /// Writes the index file format to `w`.
-    pub fn write_to(&self, mut w: impl Write) -> Result<()> {
-        let mut p = Writer::default();
+    /// Writes the payload; returns the flags of the structures written.
+    fn write_payload<W: Write>(&self, p: &mut Writer<W>) -> std::io::Result<u32> {
         let d = &self.docs;
-        p.str(&d.ids);
-        p.u32s(&d.id_offsets);
-        p.i32s(&d.years);
-        p.f32s(&d.ratings);
-        p.u64s(&d.votes);
-        p.dict(&d.genre_names);
-        p.u32s(&d.genre_offsets);
-        p.u16s(&d.genres);
-        p.u64s(&d.title_keys);
-        p.u32s(&d.id_order);
+        p.str(&d.ids)?;
+        p.u32s(&d.id_offsets)?;
+        p.i32s(&d.years)?;
+        p.f32s(&d.ratings)?;
+        p.u64s(&d.votes)?;
+        p.dict(&d.genre_names)?;
+        p.u32s(&d.genre_offsets)?;
+        p.u16s(&d.genres)?;
+        p.u64s(&d.title_keys)?;
+        p.u32s(&d.id_order)?;
         let mut flags = 0;
         if let Some(f) = &self.exact {
             flags |= FLAG_EXACT;
-            p.field(f);
+            p.field(f)?;
         }
         if let Some(pf) = &self.product {
             flags |= FLAG_PRODUCT;
-            p.field(&pf.field);
-            p.dict(&pf.surface);
-            p.u32s(&pf.surface_stem);
+            p.field(&pf.field)?;
+            p.dict(&pf.surface)?;
+            p.u32s(&pf.surface_stem)?;
         }
-        let payload = p.0;
-        let mut header = Vec::with_capacity(HEADER_LEN);
-        header.extend_from_slice(&MAGIC);
-        header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        header.extend_from_slice(&flags.to_le_bytes());
-        header.extend_from_slice(&(self.len() as u64).to_le_bytes());
-        header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        header.extend_from_slice(&checksum(&payload).to_le_bytes());
+        Ok(flags)
+    }
+
+    /// Writes the index file format to `w` (the payload is serialised twice: once
+    /// to compute the header's checksum, once to write it).
+    pub fn write_to(&self, mut w: impl Write) -> Result<()> {
         let io = |source| Error::Io { context: "writing the search index".into(), source };
-        w.write_all(&header).map_err(io)?;
-        w.write_all(&payload).map_err(io)?;
+        let mut probe = Writer::new(std::io::sink());
+        let flags = self.write_payload(&mut probe).map_err(io)?;
+        w.write_all(&header(flags, self.len() as u64, probe.len, probe.sum.finish())).map_err(io)?;
+        let mut out = Writer::new(&mut w);
+        self.write_payload(&mut out).map_err(io)?;
         w.flush().map_err(io)
     }
 
     /// Reads an index from the bytes of an index file, checking everything.
     pub fn read_from(bytes: &[u8]) -> Result<Index> {
-        if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
+        let head = bytes.get(..HEADER_LEN.min(bytes.len())).unwrap_or(bytes);
+        let total = bytes.len() as u64;
+        Self::read_stream(head, total, bytes.get(HEADER_LEN..).unwrap_or(&[]))
+    }
+
+    /// Reads an index whose header is `head` (the first bytes of a file of
+    /// `total` bytes) and whose payload follows in `payload`.
+    fn read_stream(head: &[u8], total: u64, payload: impl Read) -> Result<Index> {
+        if head.len() < MAGIC.len() || head[..MAGIC.len()] != MAGIC {
             return Err(Error::BadMagic);
         }
-        if bytes.len() < HEADER_LEN {
-            return Err(Error::Truncated { expected: HEADER_LEN as u64, found: bytes.len() as u64 });
+        if head.len() < HEADER_LEN {
+            return Err(Error::Truncated { expected: HEADER_LEN as u64, found: total });
         }
         let word = |at: usize| {
             let mut w = [0u8; 8];
-            w.copy_from_slice(&bytes[at..at + 8]);
+            w.copy_from_slice(&head[at..at + 8]);
             u64::from_le_bytes(w)
         };
         let version = word(8) as u32;
@@ -281,14 +398,44 @@ impl Index {
             return Err(Error::UnsupportedVersion { found: version, expected: FORMAT_VERSION });
         }
         let (docs, len, sum) = (word(16), word(24), word(32));
-        let payload = &bytes[HEADER_LEN..];
-        if payload.len() as u64 != len {
-            return Err(Error::Truncated { expected: len, found: payload.len() as u64 });
+        let found_len = total - HEADER_LEN as u64;
+        if found_len != len {
+            return Err(Error::Truncated { expected: len, found: found_len });
         }
-        let found = checksum(payload);
+        let mut r = Reader { r: payload, left: len, sum: Checksum::default() };
+        let parsed = match Self::read_parts(&mut r, flags, docs) {
+            Ok(parts) => Ok(parts),
+            // A checksum mismatch is reported as such, even when it made parsing fail.
+            Err(e) => match r.drain() {
+                Ok(()) => Err(e),
+                Err(_) => return Err(e),
+            },
+        };
+        let found = r.sum.finish();
         if found != sum {
             return Err(Error::Checksum { expected: sum, found });
         }
+        let Parts { table, mut exact, mut product } = parsed?;
+        let docs = table.len();
+        table.validate().map_err(corrupt)?;
+        if let Some(f) = exact.as_mut() {
+            validate_field(f, "exact", docs)?;
+        }
+        if let Some(pf) = product.as_mut() {
+            validate_field(&mut pf.field, "product", docs)?;
+            pf.surface.validate("surface words").map_err(corrupt)?;
+            if pf.surface_stem.len() != pf.surface.len()
+                || pf.surface_stem.iter().any(|&t| t as usize >= pf.field.dict.len())
+            {
+                return Err(corrupt("surface words point outside the stem dictionary"));
+            }
+        }
+        let mut index = Index { docs: table, exact, product, prior: Vec::new(), prior_max: 0.0 };
+        index.compute_prior();
+        Ok(index)
+    }
+
+    fn read_parts<R: Read>(r: &mut Reader<R>, flags: u32, docs: u64) -> Result<Parts> {
         if flags & !(FLAG_EXACT | FLAG_PRODUCT) != 0 {
             return Err(corrupt(format!("unknown flags {flags:#x}")));
         }
@@ -296,7 +443,6 @@ impl Index {
             .ok()
             .filter(|&d| d < u32::MAX as usize)
             .ok_or_else(|| corrupt("document count out of range"))?;
-        let mut r = Reader { bytes: payload, at: 0 };
         let table = DocTable {
             ids: r.str("ids")?,
             id_offsets: r.u32s("id offsets")?,
@@ -312,25 +458,19 @@ impl Index {
         if table.len() != docs {
             return Err(corrupt(format!("header says {docs} documents, table holds {}", table.len())));
         }
-        table.validate().map_err(corrupt)?;
-        let exact = if flags & FLAG_EXACT != 0 { Some(r.field("exact", docs)?) } else { None };
+        let exact = if flags & FLAG_EXACT != 0 { Some(r.field("exact")?) } else { None };
         let product = if flags & FLAG_PRODUCT != 0 {
-            let field = r.field("product", docs)?;
+            let field = r.field("product")?;
             let surface = r.dict("surface words")?;
             let surface_stem = r.u32s("surface stems")?;
-            if surface_stem.len() != surface.len() || surface_stem.iter().any(|&t| t as usize >= field.dict.len()) {
-                return Err(corrupt("surface words point outside the stem dictionary"));
-            }
             Some(ProductField { field, surface, surface_stem })
         } else {
             None
         };
-        if r.at != payload.len() {
-            return Err(corrupt(format!("{} unread bytes after the last section", payload.len() - r.at)));
+        if r.left != 0 {
+            return Err(corrupt(format!("{} unread bytes after the last section", r.left)));
         }
-        let mut index = Index { docs: table, exact, product, prior: Vec::new(), prior_max: 0.0 };
-        index.compute_prior();
-        Ok(index)
+        Ok(Parts { table, exact, product })
     }
 
     /// Writes the index to `path` atomically: a temporary file in the same
@@ -341,19 +481,21 @@ impl Index {
         name.push(format!(".tmp-{}", std::process::id()));
         let tmp = path.with_file_name(name);
         let result = (|| {
-            let file = std::fs::File::create(&tmp).map_err(|source| Error::Path {
-                context: "creating",
-                path: tmp.clone(),
-                source,
-            })?;
-            let mut w = std::io::BufWriter::new(file);
-            self.write_to(&mut w)?;
-            let file = w.into_inner().map_err(|e| Error::Path {
-                context: "writing",
-                path: tmp.clone(),
-                source: e.into_error(),
-            })?;
-            file.sync_all().map_err(|source| Error::Path { context: "syncing", path: tmp.clone(), source })?;
+            let at = |context: &'static str| {
+                let tmp = tmp.clone();
+                move |source| Error::Path { context, path: tmp, source }
+            };
+            let file = std::fs::File::create(&tmp).map_err(at("creating"))?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+            // A placeholder header, the payload, then the real header over the placeholder.
+            w.write_all(&[0u8; HEADER_LEN]).map_err(at("writing"))?;
+            let mut p = Writer::new(&mut w);
+            let flags = self.write_payload(&mut p).map_err(at("writing"))?;
+            let (len, sum) = (p.len, p.sum.finish());
+            let mut file = w.into_inner().map_err(|e| at("writing")(e.into_error()))?;
+            file.seek(SeekFrom::Start(0)).map_err(at("writing"))?;
+            file.write_all(&header(flags, self.len() as u64, len, sum)).map_err(at("writing"))?;
+            file.sync_all().map_err(at("syncing"))?;
             std::fs::rename(&tmp, path).map_err(|source| Error::Path {
                 context: "renaming into",
                 path: path.into(),
@@ -366,12 +508,17 @@ impl Index {
         result
     }
 
-    /// Reads an index file written by [`Index::save`].
+    /// Reads an index file written by [`Index::save`], streaming it (the file is
+    /// never held in memory as a whole).
     pub fn load(path: impl AsRef<Path>) -> Result<Index> {
         let path = path.as_ref();
-        let bytes =
-            std::fs::read(path).map_err(|source| Error::Path { context: "reading", path: path.into(), source })?;
-        Index::read_from(&bytes)
+        let at = |source| Error::Path { context: "reading", path: path.into(), source };
+        let file = std::fs::File::open(path).map_err(at)?;
+        let total = file.metadata().map_err(at)?.len();
+        let mut r = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut head = Vec::with_capacity(HEADER_LEN);
+        (&mut r).take(HEADER_LEN as u64).read_to_end(&mut head).map_err(at)?;
+        Index::read_stream(&head, total, r)
     }
 }
 
@@ -424,6 +571,30 @@ mod tests {
         let missing = Index::load(dir.join("nope.idx")).expect_err("missing file");
         assert!(missing.to_string().contains("nope.idx"), "{missing}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn save_streams_the_same_bytes_as_write_to() {
+        let dir = std::env::temp_dir().join(format!("search-file-stream-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("search.idx");
+        let index = sample();
+        index.save(&path).expect("save");
+        assert_eq!(std::fs::read(&path).expect("read"), bytes(&index));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn checksum_is_the_same_piece_by_piece() {
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for split in [0, 1, 3, 8, 9, 500, 999, 1000] {
+            let mut c = Checksum::default();
+            c.update(&data[..split]);
+            for piece in data[split..].chunks(5) {
+                c.update(piece);
+            }
+            assert_eq!(c.finish(), checksum(&data), "split at {split}");
+        }
     }
 
     #[test]

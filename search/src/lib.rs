@@ -70,11 +70,13 @@
 #![warn(missing_docs)]
 
 pub mod analyzer;
+mod build;
 mod engine;
 mod error;
 pub mod file;
 mod filter;
 mod index;
+mod intern;
 mod postings;
 pub mod query;
 mod search;

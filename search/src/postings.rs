@@ -272,24 +272,67 @@ impl Postings {
         self.end_term(idf);
     }
 
-    /// Appends the next term as one list of already encoded blocks (`data` and
-    /// block offsets relative to it, as [`encode_block`] writes them; `df` postings,
-    /// every block full but the last).
-    pub(crate) fn push_encoded_term(&mut self, data: &[u8], blocks: &[BlockMeta], df: usize, idf: f32) {
+    /// Appends the next term as one list whose blocks are already encoded in
+    /// `self.data` (`df` postings, every block full but the last).
+    pub(crate) fn push_placed_term(&mut self, blocks: &[BlockMeta], df: usize, idf: f32) {
         debug_assert_eq!(df.div_ceil(BLOCK), blocks.len());
-        let base = self.data.len() as u64;
         let mut max = 0f32;
         for (i, meta) in blocks.iter().enumerate() {
             let len = (df - i * BLOCK).min(BLOCK);
             let mut bmax = 0f32;
             let inv = &self.inv_norms;
-            decode_block(data, meta, len, |d, tf| bmax = bmax.max(impact(idf, tf, inv[d as usize])));
+            decode_block(&self.data, meta, len, |d, tf| bmax = bmax.max(impact(idf, tf, inv[d as usize])));
             max = max.max(bmax);
-            self.push_block_meta(&BlockMeta { offset: base + meta.offset, ..*meta }, bmax);
+            self.push_block_meta(meta, bmax);
         }
-        self.data.extend_from_slice(data);
         self.end_list(df, max);
         self.end_term(idf);
+    }
+
+    /// [`Self::push_placed_term`] for blocks encoded in `data` (offsets relative to it).
+    #[cfg(test)]
+    pub(crate) fn push_encoded_term(&mut self, data: &[u8], blocks: &[BlockMeta], df: usize, idf: f32) {
+        let base = self.data.len() as u64;
+        self.data.extend_from_slice(data);
+        let placed: Vec<BlockMeta> = blocks.iter().map(|m| BlockMeta { offset: base + m.offset, ..*m }).collect();
+        self.push_placed_term(&placed, df, idf);
+    }
+
+    /// Postings in block `b` of list `l`.
+    #[inline]
+    fn block_len(&self, l: usize, b: usize) -> usize {
+        let total = (self.list_postings[l + 1] - self.list_postings[l]) as usize;
+        (total - (b - self.list_blocks[l] as usize) * BLOCK).min(BLOCK)
+    }
+
+    /// Drops the bytes of `data` that no block refers to (blocks written during
+    /// building and replaced since), moving the blocks down in offset order.
+    pub(crate) fn compact(&mut self) {
+        let mut spans: Vec<(u64, u32, u32)> = Vec::with_capacity(self.block_first.len());
+        for l in 0..self.list_max.len() {
+            for b in self.list_blocks[l] as usize..self.list_blocks[l + 1] as usize {
+                let len = self.block_len(l, b);
+                let bytes =
+                    packed_len(len, u32::from(self.block_bits[b])) + packed_len(len, u32::from(self.block_tf_bits[b]));
+                spans.push((self.block_offset[b], b as u32, bytes as u32));
+            }
+        }
+        let live: usize = spans.iter().map(|s| s.2 as usize).sum();
+        if live == self.data.len() {
+            return;
+        }
+        spans.sort_unstable();
+        let mut at = 0usize;
+        for (off, b, bytes) in spans {
+            let (off, bytes) = (off as usize, bytes as usize);
+            debug_assert!(off >= at, "blocks do not overlap");
+            if off != at {
+                self.data.copy_within(off..off + bytes, at);
+            }
+            self.block_offset[b as usize] = at as u64;
+            at += bytes;
+        }
+        self.data.truncate(at);
     }
 
     fn push_block_meta(&mut self, meta: &BlockMeta, bmax: f32) {

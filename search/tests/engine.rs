@@ -246,6 +246,87 @@ fn more_like_this_excludes_itself_and_repeats() {
     assert_eq!(anonymous.more_like_this(0, 5).len(), 1);
 }
 
+/// `more_like_this` scores are the exact cosines of the documents' tf-idf vectors
+/// (here the exact structure alone, so they can be computed independently).
+#[test]
+fn more_like_this_scores_are_exact_cosines() {
+    let mut seed = 11u64;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let docs: Vec<Document> = (0..2000)
+        .map(|i| {
+            let n = 2 + rnd() % 10;
+            let body: Vec<String> = (0..n).map(|_| format!("w{}", (rnd() % 30) * (rnd() % 30) / 30)).collect();
+            doc(&format!("id{i}"), &format!("t{i}"), &body.join(" "))
+        })
+        .collect();
+    let tokens: Vec<Vec<String>> =
+        docs.iter().map(|d| search::word_tokens(&format!("{} {}", d.title, d.body))).collect();
+    let n = docs.len() as f64;
+    let mut df = std::collections::HashMap::<&str, f64>::new();
+    for t in &tokens {
+        let mut seen: Vec<&str> = t.iter().map(String::as_str).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for w in seen {
+            *df.entry(w).or_default() += 1.0;
+        }
+    }
+    let vectors: Vec<std::collections::HashMap<&str, f64>> = tokens
+        .iter()
+        .map(|t| {
+            let mut v = std::collections::HashMap::new();
+            for w in t {
+                *v.entry(w.as_str()).or_insert(0.0) += ((1.0 + n) / (1.0 + df[w.as_str()])).ln() + 1.0;
+            }
+            let norm = v.values().map(|x| x * x).sum::<f64>().sqrt();
+            v.values_mut().for_each(|x| *x /= norm);
+            v
+        })
+        .collect();
+    let index = Index::build_with(docs, BuildOptions { exact: true, product: false });
+    for d in [0usize, 17, 500, 1999] {
+        let mut want: Vec<f64> = (0..vectors.len())
+            .filter(|&o| o != d)
+            .map(|o| vectors[d].iter().map(|(t, w)| w * vectors[o].get(t).copied().unwrap_or(0.0)).sum::<f64>())
+            .filter(|&s| s > 0.0)
+            .collect();
+        want.sort_by(|a, b| b.total_cmp(a));
+        let got = index.more_like_this(d as u32, 10);
+        assert_eq!(got.len(), want.len().min(10), "doc {d}");
+        for (h, w) in got.iter().zip(&want) {
+            assert!((f64::from(h.score) - w).abs() < 1e-5, "doc {d}: {} vs {w}", h.score);
+            let truth: f64 =
+                vectors[d].iter().map(|(t, x)| x * vectors[h.doc as usize].get(t).copied().unwrap_or(0.0)).sum();
+            assert!((f64::from(h.score) - truth).abs() < 1e-5, "doc {d}: hit {} scores its cosine", h.doc);
+        }
+    }
+}
+
+#[test]
+fn doc_of_finds_documents_by_id() {
+    let index = films();
+    for d in 0..index.len() as u32 {
+        assert_eq!(index.doc_of(index.doc_id(d)), Some(d));
+    }
+    assert_eq!(index.doc_of("nope"), None);
+    assert_eq!(index.doc_of(""), None);
+    assert_eq!(index.doc_of("casablancaa"), None);
+    let dup = Index::build([doc("x", "A", ""), doc("y", "B", ""), doc("x", "C", ""), doc("", "D", "")]);
+    assert_eq!(dup.doc_of("x"), Some(0), "the lowest doc number among equal ids");
+    assert_eq!(dup.doc_of("y"), Some(1));
+    assert_eq!(dup.doc_of(""), Some(3));
+    let mut bytes = Vec::new();
+    dup.write_to(&mut bytes).expect("write");
+    let back = Index::read_from(&bytes).expect("read");
+    assert_eq!(back.doc_of("x"), Some(0));
+    assert_eq!(Index::build(Vec::new()).doc_of("x"), None);
+}
+
 #[test]
 fn unbuilt_mode_falls_back_and_empty_index_is_safe() {
     let only_exact = Index::build_with([doc("x", "Casablanca", "")], BuildOptions { exact: true, product: false });

@@ -1,4 +1,4 @@
-//! The `marquee` command line: `serve` (default), `migrate`, `search`, `pipeline run`.
+//! The `marquee` command line: `serve` (default), `migrate`, `search`, `imdb parse`, `pipeline run`.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -36,10 +36,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Work with IMDb pages.
+    Imdb {
+        #[command(subcommand)]
+        command: ImdbCommand,
+    },
     /// Run and inspect the data pipeline.
     Pipeline {
         #[command(subcommand)]
         command: PipelineCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImdbCommand {
+    /// Print a saved title, reviews or list page as JSON (snake_case fields).
+    Parse {
+        /// The saved HTML page.
+        file: std::path::PathBuf,
     },
 }
 
@@ -59,6 +73,16 @@ enum PipelineCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
+    // Parsing a file needs no configuration, database or runtime.
+    if let Some(Command::Imdb { command: ImdbCommand::Parse { file } }) = &cli.command {
+        return match imdb_parse(file) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let config = match Config::load() {
         Ok(c) => c,
         Err(e) => {
@@ -231,5 +255,18 @@ async fn search(config: Config, query: String, exact: bool, limit: usize, json: 
             );
         }
     }
+    Ok(())
+}
+
+fn imdb_parse(file: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let html = String::from_utf8_lossy(&bytes);
+    let parsed = imdb::parse_any(&html).with_context(|| format!("parsing {}", file.display()))?;
+    let json = match parsed {
+        imdb::Parsed::Title(t) => serde_json::to_string_pretty(&t)?,
+        imdb::Parsed::Reviews(r) => serde_json::to_string_pretty(&r)?,
+        imdb::Parsed::Search(s) => serde_json::to_string_pretty(&s)?,
+    };
+    println!("{json}");
     Ok(())
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use sqlx::{Acquire, Row};
 
-use super::{Backend, Catalog, DbResult, QueryContext};
+use super::{Catalog, DbResult, QueryContext};
 use crate::model::Movie;
 
 /// Rows per transaction.
@@ -150,7 +150,7 @@ impl Catalog {
             };
             // A savepoint per row: a rejected row leaves no half-written trace.
             let mut sp = tx.begin().await.ctx("savepoint")?;
-            match write_row(&mut sp, self.backend, m, source, &hash, now, is_update).await {
+            match write_row(&mut sp, m, source, &hash, now, is_update).await {
                 Ok(()) => {
                     sp.commit().await.ctx("release savepoint")?;
                     if is_update {
@@ -177,7 +177,6 @@ impl Catalog {
 
 async fn write_row(
     conn: &mut sqlx::AnyConnection,
-    _backend: Backend,
     m: &Movie,
     source: &str,
     hash: &str,

@@ -50,3 +50,53 @@ async fn a_corrupt_index_file_is_reported_and_rebuilt_not_served() {
     let rebuilt = std::fs::read(app.data_dir.path().join("index/movies.idx")).unwrap();
     assert_ne!(rebuilt, bytes, "the corrupt file was replaced");
 }
+
+#[tokio::test]
+async fn the_search_command_queries_the_saved_index() {
+    let app = common::spawn(None).await;
+    let dir = app.stop().await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_marquee"))
+            .args(args)
+            .env("MARQUEE_DATA_DIR", dir.path())
+            .env("MARQUEE_LEPTOS_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"))
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("the marquee binary runs")
+    };
+    let out = run(&["search", "godfater", "--json", "--limit", "3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json prints JSON");
+    let hits = v["hits"].as_array().unwrap();
+    assert!(hits.len() <= 3 && !hits.is_empty());
+    assert_eq!(hits[0]["title"], "The Godfather", "product mode forgives the typo");
+    assert!(hits[0]["year"].is_i64() && hits[0]["score"].is_f64() && hits[0]["id"].is_string());
+
+    let exact = run(&["search", "godfater", "--exact", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&exact.stdout).unwrap();
+    assert!(v["hits"].as_array().unwrap().is_empty(), "exact mode has no typo tolerance");
+
+    let empty = run(&["search", "   "]);
+    assert!(!empty.status.success(), "an empty query is refused");
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("empty"), "{}", String::from_utf8_lossy(&empty.stderr));
+}
+
+#[test]
+fn the_imdb_parse_command_prints_a_real_title_page_as_json() {
+    let page = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/imdb-pages/title-tt0375568.html");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_marquee")).args(["imdb", "parse", page]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["id"].as_str(), v["title"].as_str(), v["title_type"].as_str()),
+        (Some("tt0375568"), Some("Astro Boy"), Some("movie"))
+    );
+    assert_eq!((v["year"].as_i64(), v["runtime_minutes"].as_i64()), (Some(2009), Some(94)));
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_marquee"))
+        .args(["imdb", "parse", "/nonexistent.html"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent.html"));
+}
