@@ -105,6 +105,8 @@ pub fn main() -> ExitCode {
             Command::Pipeline { command: PipelineCommand::Run { source, json } } => {
                 pipeline_run(config, source, json).await
             }
+            // Handled before the configuration is read.
+            Command::Imdb { .. } => Ok(()),
         }
     });
     match result {
