@@ -28,5 +28,10 @@ fi
 CARGO_LEPTOS_VERSION=0.3.11
 WASM_BINDGEN_VERSION=0.2.130
 
+# Leptos reads LEPTOS_OUTPUT_NAME at *compile* time to name the WASM file in
+# the hydration script. cargo-leptos sets it; setting it here too makes every
+# cargo command (test, clippy) build the same server, and share its artifacts.
+export LEPTOS_OUTPUT_NAME=marquee
+
 # The site is served by the built binary from the repository root.
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
