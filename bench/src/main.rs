@@ -9,11 +9,16 @@
 //! ```
 //!
 //! Every (system, N) runs in its own child process (this binary re-executed with
-//! `child ...`), so its peak RSS (`VmHWM` of `/proc/self/status`) is its own. A
+//! `child ...`), so its peak RSS (`VmHWM` of `/proc/self/status`) is its own. The
+//! parent starts a child only when other processes use under `--max-busy` cores
+//! (from `/proc/stat`), measures what they used during it, and runs the child again
+//! (up to `--attempts` times, keeping the quietest run) when that exceeds
+//! `--max-others` cores: the machine has 2 shared cores. A
 //! child streams the first N lines of the corpus from the file into the builder
 //! (neither engine ever holds the whole corpus), builds, runs one warm-up pass and
-//! three timed passes of the queries (top 10, one thread), reads `VmHWM`, and only
-//! then writes the index to disk to measure its size.
+//! three timed passes of the queries (top 10, one thread), times `more_like_this`
+//! for 200 documents (ours), reads `VmHWM`, and only then writes the index to disk
+//! to measure its size (and, for ours, loads it back: `peak_with_save_load_mib`).
 //!
 //! Systems:
 //! * `tantivy`: `title` and `overview` as `TEXT` fields (default tokenizer, freqs
@@ -427,6 +432,8 @@ struct Args {
     out: Option<PathBuf>,
     max_busy: f64,
     max_wait: f64,
+    max_others: f64,
+    attempts: usize,
 }
 
 fn parse_args(args: &[String]) -> Res<Args> {
@@ -439,6 +446,8 @@ fn parse_args(args: &[String]) -> Res<Args> {
         out: None,
         max_busy: 0.3,
         max_wait: 900.0,
+        max_others: 0.25,
+        attempts: 4,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -452,11 +461,13 @@ fn parse_args(args: &[String]) -> Res<Args> {
             "--out" => a.out = Some(val()?.into()),
             "--max-busy" => a.max_busy = val()?.parse()?,
             "--max-wait" => a.max_wait = val()?.parse()?,
+            "--max-others" => a.max_others = val()?.parse()?,
+            "--attempts" => a.attempts = val()?.parse::<usize>()?.max(1),
             "-h" | "--help" => {
                 println!(
                     "search-bench [--corpus F] [--queries F] [--sizes 100000,1000000] \
                      [--systems tantivy,ours-exact,ours-product,ours-both] [--workdir D] [--out F.md] \
-                     [--max-busy CORES (0.3)] [--max-wait SECS (900)]"
+                     [--max-busy CORES (0.3)] [--max-wait SECS (900)] [--max-others CORES (0.25)] [--attempts N (4)]"
                 );
                 std::process::exit(0);
             }
@@ -464,6 +475,47 @@ fn parse_args(args: &[String]) -> Res<Args> {
         }
     }
     Ok(a)
+}
+
+/// Runs one child after waiting for a quiet machine. Returns the cores other
+/// processes used during it, and its `RESULT` lines each followed by a tab and
+/// the load figures.
+fn run_child(exe: &Path, system: &str, n: usize, args: &Args) -> Res<(f64, String)> {
+    let before = wait_quiet(args.max_busy, args.max_wait);
+    let load = loadavg();
+    eprintln!("== {system} N={n} (load {load}, others {before:.2} cores)");
+    let (b0, t0) = cpu_jiffies();
+    let c0 = children_jiffies();
+    let wall = Instant::now();
+    let out = Command::new(exe)
+        .arg("child")
+        .arg(system)
+        .arg(n.to_string())
+        .arg(&args.corpus)
+        .arg(&args.queries)
+        .arg(&args.workdir)
+        .output()?;
+    std::io::stderr().write_all(&out.stderr)?;
+    if !out.status.success() {
+        return Err(format!("child {system} N={n} failed: {}", out.status).into());
+    }
+    let (b1, t1) = cpu_jiffies();
+    let child_cpu = children_jiffies() - c0;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let others =
+        if t1 > t0 { (b1 - b0).saturating_sub(child_cpu) as f64 / (t1 - t0) as f64 * cores } else { 0.0 };
+    let child_cores = child_cpu as f64 / 100.0 / wall.elapsed().as_secs_f64();
+    let mut entry = String::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        eprintln!("{line}");
+        if line.starts_with("RESULT ") {
+            entry.push_str(&format!(
+                "{line}\tloadavg-before={load} others-before={before:.2} others-during={others:.2} \
+                 child-cores={child_cores:.2}\n"
+            ));
+        }
+    }
+    Ok((others, entry))
 }
 
 fn main() -> Res<()> {
@@ -487,42 +539,25 @@ fn main() -> Res<()> {
     let mut log = String::new();
     for &n in &args.sizes {
         for system in &args.systems {
-            // Wait for a quiet machine; then measure what others used during the child.
-            let before = wait_quiet(args.max_busy, args.max_wait);
-            let load = loadavg();
-            eprintln!("== {system} N={n} (load {load}, others {before:.2} cores)");
-            let (b0, t0) = cpu_jiffies();
-            let c0 = children_jiffies();
-            let wall = Instant::now();
-            let out = Command::new(&exe)
-                .arg("child")
-                .arg(system)
-                .arg(n.to_string())
-                .arg(&args.corpus)
-                .arg(&args.queries)
-                .arg(&args.workdir)
-                .output()?;
-            std::io::stderr().write_all(&out.stderr)?;
-            if !out.status.success() {
-                return Err(format!("child {system} N={n} failed: {}", out.status).into());
+            // A child during which other processes used more than `max_others` cores is
+            // run again (up to `attempts` times); the quietest attempt is kept.
+            let mut best: Option<(f64, String)> = None;
+            for attempt in 1..=args.attempts {
+                let (others, entry) = run_child(&exe, system, n, &args)?;
+                let quiet = others <= args.max_others;
+                if best.as_ref().is_none_or(|(o, _)| others < *o) {
+                    best = Some((others, entry));
+                }
+                if quiet {
+                    break;
+                }
+                eprintln!("   attempt {attempt}: others used {others:.2} cores during the run; again");
             }
-            let (b1, t1) = cpu_jiffies();
-            let child_cpu = children_jiffies() - c0;
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-            let others = if t1 > t0 {
-                (b1 - b0).saturating_sub(child_cpu) as f64 / (t1 - t0) as f64 * cores
-            } else {
-                0.0
-            };
-            let child_cores = child_cpu as f64 / 100.0 / wall.elapsed().as_secs_f64();
-            for line in String::from_utf8_lossy(&out.stdout).lines() {
-                eprintln!("{line}");
-                if let Some(row) = parse_row(line) {
-                    log.push_str(&format!(
-                        "{} N={} loadavg-before={load} others-before={before:.2} others-during={others:.2} \
-                         child-cores={child_cores:.2} hits={}",
-                        row.system, row.n, row.hits
-                    ));
+            let (_, entry) = best.expect("at least one attempt");
+            for line in entry.lines() {
+                let (row_line, log_line) = line.split_once('\t').unwrap_or((line, ""));
+                if let Some(row) = parse_row(row_line) {
+                    log.push_str(&format!("{} N={} hits={} {log_line}", row.system, row.n, row.hits));
                     for (k, v) in &row.extra {
                         log.push_str(&format!(" {k}={v}"));
                     }
