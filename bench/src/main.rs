@@ -17,7 +17,7 @@
 //! child streams the first N lines of the corpus from the file into the builder
 //! (neither engine ever holds the whole corpus), builds, runs one warm-up pass and
 //! three timed passes of the queries (top 10, one thread), times `more_like_this`
-//! for 200 documents (ours), reads `VmHWM`, and only then writes the index to disk
+//! for 50 documents (ours), reads `VmHWM`, and only then writes the index to disk
 //! to measure its size (and, for ours, loads it back: `peak_with_save_load_mib`).
 //!
 //! Systems:
@@ -107,6 +107,7 @@ fn time_queries(queries: &[String], mut run: impl FnMut(&str) -> usize) -> (Stat
         hits += run(q);
     }
     let mut passes = Vec::new();
+    let mut best = vec![f64::INFINITY; queries.len()];
     for _ in 0..PASSES {
         let times: Vec<f64> = queries
             .iter()
@@ -118,7 +119,15 @@ fn time_queries(queries: &[String], mut run: impl FnMut(&str) -> usize) -> (Stat
                 ms
             })
             .collect();
+        for (b, &t) in best.iter_mut().zip(&times) {
+            *b = b.min(t);
+        }
         passes.push(pass_stats(times));
+    }
+    if let Some(path) = std::env::var_os("BENCH_DUMP") {
+        // Per-query best time, for comparing two builds query by query.
+        let lines: Vec<String> = queries.iter().zip(&best).map(|(q, t)| format!("{t:.4}\t{q}")).collect();
+        let _ = std::fs::write(path, lines.join("\n") + "\n");
     }
     let stats = Stats {
         p50: median(passes.iter().map(|s| s.p50).collect()),
@@ -174,16 +183,20 @@ fn child_ours(system: &str, n: usize, corpus: &Path, queries: &[String], workdir
         let (stats, hits) = time_queries(queries, |q| index.search(q, mode, &filter, TOP_K).len());
         measured.push((name, stats, hits));
     }
-    // `more_like_this` (12 results, as the server asks) for 200 documents spread over the index.
-    let mlt_docs: Vec<u32> = (0..200u32).map(|i| (i as usize * n / 200) as u32).collect();
+    // `more_like_this` (12 results, as the server asks) for 50 documents spread over the index.
+    let mlt_docs: Vec<u32> = (0..50u32).map(|i| (i as usize * n / 50) as u32).collect();
     let mut mlt_times = Vec::new();
-    for _ in 0..2 {
+    let mlt_passes = if std::env::var_os("BENCH_NO_MLT").is_some() { 0 } else { 2 };
+    for _ in 0..mlt_passes {
         mlt_times.clear();
         for &d in &mlt_docs {
             let t = Instant::now();
             std::hint::black_box(index.more_like_this(d, 12));
             mlt_times.push(t.elapsed().as_secs_f64() * 1e3);
         }
+    }
+    if mlt_times.is_empty() {
+        mlt_times.push(0.0);
     }
     let mlt = pass_stats(mlt_times);
     // Peak RSS is read before saving (writing the file is not part of build + serve).
@@ -208,7 +221,12 @@ fn child_ours(system: &str, n: usize, corpus: &Path, queries: &[String], workdir
             "RESULT system={system}:{name} n={n} build_s={build_s:.3} p50_ms={:.4} p99_ms={:.4} mean_ms={:.4} \
              hits={hits} rss_kib={rss} rss_end_kib={rss_end} size_bytes={size} save_s={save_s:.3} load_s={load_s:.3} \
              mlt_p50_ms={:.3} mlt_p99_ms={:.3} peak_with_save_load_mib={}",
-            stats.p50, stats.p99, stats.mean, mlt.p50, mlt.p99, rss_io / 1024
+            stats.p50,
+            stats.p99,
+            stats.mean,
+            mlt.p50,
+            mlt.p99,
+            rss_io / 1024
         );
     }
     Ok(())
@@ -297,7 +315,8 @@ fn parse_row(line: &str) -> Option<Row> {
         .collect();
     let get = |k: &str| kv.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
     let f = |k: &str| get(k).and_then(|v| v.parse::<f64>().ok());
-    let known = ["system", "n", "build_s", "p50_ms", "p99_ms", "mean_ms", "hits", "rss_kib", "rss_end_kib", "size_bytes"];
+    let known =
+        ["system", "n", "build_s", "p50_ms", "p99_ms", "mean_ms", "hits", "rss_kib", "rss_end_kib", "size_bytes"];
     Some(Row {
         system: get("system")?,
         n: get("n")?.parse().ok()?,
@@ -364,9 +383,9 @@ fn table(rows: &[Row]) -> String {
 }
 
 fn fmt_n(n: usize) -> String {
-    if n % 1_000_000 == 0 {
+    if n.is_multiple_of(1_000_000) {
         format!("{}M", n / 1_000_000)
-    } else if n % 1000 == 0 {
+    } else if n.is_multiple_of(1000) {
         format!("{}k", n / 1000)
     } else {
         n.to_string()
@@ -420,7 +439,12 @@ fn wait_quiet(max_busy: f64, max_wait: f64) -> f64 {
 }
 
 fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 struct Args {
@@ -502,8 +526,7 @@ fn run_child(exe: &Path, system: &str, n: usize, args: &Args) -> Res<(f64, Strin
     let (b1, t1) = cpu_jiffies();
     let child_cpu = children_jiffies() - c0;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-    let others =
-        if t1 > t0 { (b1 - b0).saturating_sub(child_cpu) as f64 / (t1 - t0) as f64 * cores } else { 0.0 };
+    let others = if t1 > t0 { (b1 - b0).saturating_sub(child_cpu) as f64 / (t1 - t0) as f64 * cores } else { 0.0 };
     let child_cores = child_cpu as f64 / 100.0 / wall.elapsed().as_secs_f64();
     let mut entry = String::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {

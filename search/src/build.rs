@@ -5,13 +5,19 @@
 //! every block of [`BLOCK`] postings is bit-packed in its final format as soon as
 //! it is full. Nothing uncompressed is ever held for the whole corpus:
 //! * blocks of terms in fewer than [`TIER_MIN_DF`] documents are written into one
-//!   shared arena that *becomes* the final posting data, so they are never copied;
+//!   shared arena that *becomes* the final posting data, so they are never copied
+//!   to a new array (at the end they are only moved down in place, over the bytes
+//!   left unused by the next point);
 //! * once a term reaches [`TIER_MIN_DF`] documents (it will be split into impact
 //!   tiers, which needs its idf and every document's norm, known only at the end),
 //!   its next blocks go to a buffer of its own, freed as soon as its tiers are
-//!   written at the end; its first blocks in the shared arena are compacted away.
+//!   written at the end; its first blocks in the shared arena become unused.
 //!
 //! Norms are computed at the end, term after term, from the compressed postings.
+//!
+//! Speed: terms are interned in [`Interner`] (no allocation per term), and each
+//! document's words are hashed and their table slots and term buffers touched
+//! before they are used, so that the cache misses of a document overlap.
 
 use crate::analyzer::{fold_into, for_each_word, ProductAnalyzer};
 use crate::index::{Field, ProductField, TITLE_BOOST};
@@ -169,7 +175,13 @@ impl FieldBuilder {
     /// The provisional id of `term` (first-seen order).
     #[inline]
     pub(crate) fn term_id(&mut self, term: &str) -> u32 {
-        let (id, new) = self.terms.intern(term);
+        self.term_id_hashed(term, Interner::hash(term))
+    }
+
+    /// [`Self::term_id`] with the term's [`Interner::hash`] already computed.
+    #[inline]
+    pub(crate) fn term_id_hashed(&mut self, term: &str, h: u64) -> u32 {
+        let (id, new) = self.terms.intern_hashed(term, h);
         if new {
             self.bufs.push(TermBuf::default());
         }
@@ -179,18 +191,33 @@ impl FieldBuilder {
     /// Adds a document from its `(term, weight)` occurrences in `scratch`.
     pub(crate) fn end_doc(&mut self) {
         let doc = self.docs;
-        self.scratch.sort_unstable_by_key(|&(t, _)| t);
-        let mut i = 0;
-        while i < self.scratch.len() {
-            let t = self.scratch[i].0;
-            let mut tf = 0u32;
-            while i < self.scratch.len() && self.scratch[i].0 == t {
-                tf = tf.saturating_add(self.scratch[i].1);
-                i += 1;
+        let sc = &mut self.scratch;
+        sc.sort_unstable_by_key(|&(t, _)| t);
+        // Sum the weights of each term in place: `sc[..n]` holds `(term, tf)`.
+        let mut n = 0;
+        for i in 0..sc.len() {
+            if n > 0 && sc[n - 1].0 == sc[i].0 {
+                sc[n - 1].1 = sc[n - 1].1.saturating_add(sc[i].1);
+            } else {
+                sc[n] = sc[i];
+                n += 1;
             }
+        }
+        sc.truncate(n);
+        // Touch every term's buffer, then the end of its pending block, so their
+        // cache misses overlap instead of coming one after the other.
+        let mut acc = 0usize;
+        for &(t, _) in sc.iter() {
+            acc = acc.wrapping_add(self.bufs[t as usize].pending.len());
+        }
+        for &(t, _) in sc.iter() {
+            acc = acc.wrapping_add(usize::from(self.bufs[t as usize].pending.last().copied().unwrap_or(0)));
+        }
+        std::hint::black_box(acc);
+        for &(t, tf) in sc.iter() {
             self.bufs[t as usize].push(doc, tf, &mut self.shared, &mut self.block);
         }
-        self.scratch.clear();
+        sc.clear();
         self.docs += 1;
     }
 
@@ -291,11 +318,13 @@ pub(crate) struct ExactBuilder {
     b: FieldBuilder,
     text: String,
     lowered: String,
+    /// The current document's tokens: byte range in `lowered` and hash.
+    spans: Vec<(usize, usize, u64)>,
 }
 
 impl ExactBuilder {
     pub(crate) fn new() -> Self {
-        ExactBuilder { b: FieldBuilder::new(), text: String::new(), lowered: String::new() }
+        ExactBuilder { b: FieldBuilder::new(), text: String::new(), lowered: String::new(), spans: Vec::new() }
     }
 
     pub(crate) fn add(&mut self, title: &str, body: &str) {
@@ -304,11 +333,20 @@ impl ExactBuilder {
         self.text.push(' ');
         self.text.push_str(body);
         lowercase_into(&self.text, &mut self.lowered);
-        let b = &mut self.b;
-        for_each_token_lowered(&self.lowered, |tok| {
-            let id = b.term_id(tok);
-            b.scratch.push((id, 1));
+        // Tokens and their hashes first; touch their slots; then intern.
+        let (spans, lowered) = (&mut self.spans, &self.lowered);
+        spans.clear();
+        for_each_token_lowered(lowered, |tok| {
+            let start = tok.as_ptr() as usize - lowered.as_ptr() as usize;
+            spans.push((start, start + tok.len(), Interner::hash(tok)));
         });
+        let b = &mut self.b;
+        let acc = spans.iter().fold(0u32, |acc, &(_, _, h)| acc.wrapping_add(b.terms.touch(h)));
+        std::hint::black_box(acc);
+        for &(start, end, h) in spans.iter() {
+            let id = b.term_id_hashed(&lowered[start..end], h);
+            b.scratch.push((id, 1));
+        }
         b.end_doc();
     }
 
@@ -326,6 +364,9 @@ pub(crate) struct ProductBuilder {
     surface_stem: Vec<u32>,
     folded: String,
     joined: String,
+    /// The current document's words, and each one's range in `words`, hash and weight.
+    words: String,
+    spans: Vec<(usize, usize, u64, u32)>,
 }
 
 impl ProductBuilder {
@@ -337,24 +378,37 @@ impl ProductBuilder {
             surface_stem: Vec::new(),
             folded: String::new(),
             joined: String::new(),
+            words: String::new(),
+            spans: Vec::new(),
         }
     }
 
     pub(crate) fn add(&mut self, title: &str, body: &str) {
-        let ProductBuilder { b, analyzer, surface, surface_stem, folded, joined } = self;
+        let ProductBuilder { b, analyzer, surface, surface_stem, folded, joined, words, spans } = self;
+        // Words and their hashes first; touch their slots; then intern.
+        words.clear();
+        spans.clear();
         for (text, weight) in [(title, TITLE_BOOST), (body, 1)] {
             fold_into(text, folded);
             for_each_word(folded, joined, |w| {
-                let (s, new) = surface.intern(w.text);
-                let id = if new {
-                    let id = b.term_id(&analyzer.stem(w.text));
-                    surface_stem.push(id);
-                    id
-                } else {
-                    surface_stem[s as usize]
-                };
-                b.scratch.push((id, weight));
+                let start = words.len();
+                words.push_str(w.text);
+                spans.push((start, words.len(), Interner::hash(w.text), weight));
             });
+        }
+        let acc = spans.iter().fold(0u32, |acc, &(_, _, h, _)| acc.wrapping_add(surface.touch(h)));
+        std::hint::black_box(acc);
+        for &(start, end, h, weight) in spans.iter() {
+            let word = &words[start..end];
+            let (s, new) = surface.intern_hashed(word, h);
+            let id = if new {
+                let id = b.term_id(&analyzer.stem(word));
+                surface_stem.push(id);
+                id
+            } else {
+                surface_stem[s as usize]
+            };
+            b.scratch.push((id, weight));
         }
         b.end_doc();
     }

@@ -183,7 +183,9 @@ impl<W: Write> Writer<W> {
         self.u8s(&p.block_bits)?;
         self.u8s(&p.block_tf_bits)?;
         self.u8s(&p.data)?;
-        self.f32s(&p.inv_norms)
+        self.f32s(&p.inv_norms)?;
+        self.u64s(&p.list_impacts)?;
+        self.f32s(&p.impacts)
     }
     fn field(&mut self, f: &Field) -> std::io::Result<()> {
         self.dict(&f.dict)?;
@@ -294,6 +296,8 @@ impl<R: Read> Reader<R> {
             block_tf_bits: self.u8s("block tf bits")?,
             data: self.u8s("posting data")?,
             inv_norms: self.f32s("document norms")?,
+            list_impacts: self.u64s("list impacts")?,
+            impacts: self.f32s("impacts")?,
             idf: Vec::new(),
         })
     }

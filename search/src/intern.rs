@@ -99,16 +99,41 @@ impl Interner {
         }
     }
 
-    /// The id of `s`, interning it first if new; the flag says whether it was new.
+    /// The hash [`Self::intern_hashed`] takes.
     #[inline]
+    pub(crate) fn hash(s: &str) -> u64 {
+        let b = s.as_bytes();
+        hash(head(b), b)
+    }
+
+    /// Reads the slot where a string of hash `h` is looked up first, so that a
+    /// later [`Self::intern_hashed`] finds it in cache: touching all the words of a
+    /// document first lets the processor fetch their slots in parallel.
+    #[inline]
+    pub(crate) fn touch(&self, h: u64) -> u32 {
+        if self.slots.is_empty() {
+            0
+        } else {
+            self.slots[self.slot_of(h)].id
+        }
+    }
+
+    /// The id of `s`, interning it first if new; the flag says whether it was new.
+    #[cfg(test)]
     pub(crate) fn intern(&mut self, s: &str) -> (u32, bool) {
+        self.intern_hashed(s, Self::hash(s))
+    }
+
+    /// [`Self::intern`] with the string's [`Self::hash`] already computed.
+    #[inline]
+    pub(crate) fn intern_hashed(&mut self, s: &str, h: u64) -> (u32, bool) {
         if self.slots.is_empty() || 2 * (self.ends.len() + 1) > self.slots.len() {
             self.grow();
         }
         let b = s.as_bytes();
         let hd = head(b);
         let mask = self.slots.len() - 1;
-        let mut i = self.slot_of(hash(hd, b));
+        let mut i = self.slot_of(h);
         loop {
             let slot = self.slots[i];
             if slot.id == EMPTY {

@@ -7,8 +7,10 @@
 //!
 //! Both modes score a document by the dot product of l2-normalised tf-idf vectors
 //! (cosine similarity), computed document-at-a-time over compressed posting lists
-//! whose postings carry precomputed impacts `tf·idf / ‖doc‖` (module `postings`),
-//! with block-max MaxScore pruning that never changes the top-k (module `search`).
+//! (bit-packed doc ids and term frequencies, module `postings`) whose impacts
+//! `tf·idf / ‖doc‖` are computed while scoring from the frequency, the term's idf and
+//! the document's norm, with block-max MaxScore pruning that never changes the
+//! top-k (module `search`).
 //!
 //! ## [`Mode::Exact`]: scikit-learn parity
 //!
@@ -16,9 +18,11 @@
 //! scored with `linear_kernel`: Python `str.lower`, token pattern
 //! `(?u)\b\w\w+\b` with Python's exact `\w` table ([`tokenize`]), raw counts, smoothed
 //! idf `ln((1 + N) / (1 + df)) + 1`, rows l2-normalised, the query transformed the
-//! same way (unknown terms ignored). Norms and weights are computed in f64; impacts
-//! are stored as f32, so scores agree with scikit-learn within 1e-5 (checked on the
-//! 34.5k Wikipedia films by `tests/sklearn_parity.rs`). No prior, no boosts.
+//! same way (unknown terms ignored). Idf, norms and query weights are computed in
+//! f64 and rounded once to f32 (idf, `1 / ‖doc‖`, query weight); the impact
+//! `idf × tf × (1 / ‖doc‖)` is multiplied in f32, so scores agree with scikit-learn
+//! within 1e-5 (checked on the 34.5k Wikipedia films by `tests/sklearn_parity.rs`).
+//! No prior, no boosts.
 //!
 //! ## [`Mode::Product`]: what the site uses
 //!
@@ -57,9 +61,14 @@
 //! # Building
 //!
 //! [`Index::build`] builds both structures in one pass over the documents
-//! ([`Index::build_with`] can build only one). Each distinct surface word is
-//! stemmed once; the inversion is a counting sort, so no per-document maps are
-//! allocated.
+//! ([`Index::build_with`] can build only one), the product one on a second thread.
+//! Terms are interned in an arena-backed table (no allocation per term); each
+//! distinct surface word is stemmed once. Postings go straight into per-term
+//! compressed blocks in their final format (module `build`), so the build never
+//! holds an uncompressed copy of the postings; document norms are computed at the
+//! end from the compressed postings. There is no forward index: `more_like_this`
+//! reads a document's vector back from the postings. [`Index::doc_of`] finds a
+//! document by id by binary search over the ids' sorted order.
 //!
 //! # Limits
 //!

@@ -37,6 +37,12 @@ pub(crate) const END: u32 = u32::MAX;
 pub(crate) const TIER_MIN_DF: usize = 4096;
 /// Tier boundaries as divisors of the document frequency (see [`TIER_MIN_DF`]).
 const TIER_DIVISORS: [usize; 4] = [1024, 128, 16, 4];
+/// The top tiers of a frequent term (its top 1/16 postings, see [`TIER_DIVISORS`])
+/// also store each posting's impact. They are the lists a query walks from end to
+/// end (the lower tiers are mostly skipped or probed), and reading their impacts
+/// in order is much faster than looking each document's norm up at random; they
+/// hold about 4% of all postings.
+const STORED_IMPACT_TIERS: usize = 3;
 
 /// The score a posting adds per unit of query weight: `idf × tf × (1 / ‖doc‖)`.
 ///
@@ -183,6 +189,11 @@ pub(crate) struct Postings {
     pub(crate) data: Vec<u8>,
     /// `1 / ‖doc‖` of each document (0 for a document without terms).
     pub(crate) inv_norms: Vec<f32>,
+    /// `list_impacts[l]..list_impacts[l + 1]`: the stored impacts of list `l` in
+    /// `impacts`, one per posting, or none (see [`STORED_IMPACT_TIERS`]).
+    pub(crate) list_impacts: Vec<u64>,
+    /// Stored impacts, exactly [`impact`] of their posting.
+    pub(crate) impacts: Vec<f32>,
     /// The idf of each term, as the scorer uses it (derived from the f64 idf of
     /// the structure, not stored on disk).
     pub(crate) idf: Vec<f32>,
@@ -192,7 +203,14 @@ impl Postings {
     /// An empty structure over documents with these inverse norms, ready for
     /// [`Self::push_term`] and [`Self::push_encoded_term`].
     pub(crate) fn new(inv_norms: Vec<f32>) -> Self {
-        Postings { term_lists: vec![0], list_blocks: vec![0], list_postings: vec![0], inv_norms, ..Default::default() }
+        Postings {
+            term_lists: vec![0],
+            list_blocks: vec![0],
+            list_postings: vec![0],
+            list_impacts: vec![0],
+            inv_norms,
+            ..Default::default()
+        }
     }
 
     /// Reserves room for `blocks` more blocks, `lists` more lists and `bytes` more data.
@@ -202,6 +220,7 @@ impl Postings {
         self.list_blocks.reserve_exact(lists);
         self.list_postings.reserve_exact(lists);
         self.list_max.reserve_exact(lists);
+        self.list_impacts.reserve_exact(lists);
         self.block_first.reserve_exact(blocks);
         self.block_last.reserve_exact(blocks);
         self.block_max.reserve_exact(blocks);
@@ -235,7 +254,7 @@ impl Postings {
         debug_assert_eq!(docs.len(), tfs.len());
         let df = docs.len();
         if df < TIER_MIN_DF {
-            self.push_list(docs, tfs, idf);
+            self.push_list(docs, tfs, idf, false);
         } else {
             let inv = &self.inv_norms;
             scratch.clear();
@@ -265,7 +284,7 @@ impl Postings {
                     }
                 }
                 if !tier_docs.is_empty() {
-                    self.push_list(&tier_docs, &tier_tfs, idf);
+                    self.push_list(&tier_docs, &tier_tfs, idf, tier < STORED_IMPACT_TIERS);
                 }
             }
         }
@@ -345,6 +364,7 @@ impl Postings {
     }
 
     fn end_list(&mut self, postings: usize, max: f32) {
+        self.list_impacts.push(self.impacts.len() as u64);
         self.list_max.push(max);
         self.list_blocks.push(self.block_first.len() as u32);
         let total = self.list_postings.last().copied().unwrap_or(0) + postings as u64;
@@ -356,13 +376,21 @@ impl Postings {
         self.term_lists.push(self.list_max.len() as u32);
     }
 
-    /// Appends one posting list (`docs` strictly ascending).
-    fn push_list(&mut self, docs: &[u32], tfs: &[u32], idf: f32) {
+    /// Appends one posting list (`docs` strictly ascending), storing its impacts if asked.
+    fn push_list(&mut self, docs: &[u32], tfs: &[u32], idf: f32, store_impacts: bool) {
         debug_assert_eq!(docs.len(), tfs.len());
         let mut max = 0f32;
         for (d, t) in docs.chunks(BLOCK).zip(tfs.chunks(BLOCK)) {
             let inv = &self.inv_norms;
-            let bmax = d.iter().zip(t).map(|(&d, &tf)| impact(idf, tf, inv[d as usize])).fold(0f32, f32::max);
+            let at = self.impacts.len();
+            if store_impacts {
+                self.impacts.extend(d.iter().zip(t).map(|(&d, &tf)| impact(idf, tf, inv[d as usize])));
+            }
+            let bmax = if store_impacts {
+                self.impacts[at..].iter().copied().fold(0f32, f32::max)
+            } else {
+                d.iter().zip(t).map(|(&d, &tf)| impact(idf, tf, inv[d as usize])).fold(0f32, f32::max)
+            };
             max = max.max(bmax);
             let meta = encode_block(&mut self.data, d, t);
             self.push_block_meta(&meta, bmax);
@@ -424,8 +452,17 @@ impl Postings {
         let terms = self.terms();
         let lists = self.list_max.len();
         let blocks = self.block_first.len();
-        if self.list_blocks.len() != lists + 1 || self.list_postings.len() != lists + 1 {
+        if self.list_blocks.len() != lists + 1
+            || self.list_postings.len() != lists + 1
+            || self.list_impacts.len() != lists + 1
+        {
             return Err("list tables have inconsistent lengths".into());
+        }
+        if self.list_impacts[0] != 0
+            || self.list_impacts[lists] != self.impacts.len() as u64
+            || self.list_impacts.windows(2).any(|w| w[0] > w[1])
+        {
+            return Err("stored impacts do not match the lists".into());
         }
         let tl = &self.term_lists;
         if tl.first() != Some(&0) || tl.last().copied() != Some(lists as u32) || tl.windows(2).any(|w| w[0] > w[1]) {
@@ -474,6 +511,11 @@ impl Postings {
         if (p1 - p0).div_ceil(BLOCK as u64) != (b1 - b0) as u64 {
             return Err(format!("list {l}: block count does not match its postings"));
         }
+        let (i0, i1) = (self.list_impacts[l], self.list_impacts[l + 1]);
+        let stored = i1 > i0;
+        if stored && i1 - i0 != p1 - p0 {
+            return Err(format!("list {l}: stored impacts do not match its postings"));
+        }
         if !self.list_max[l].is_finite() {
             return Err(format!("list {l}: max not finite"));
         }
@@ -497,13 +539,18 @@ impl Postings {
             let mut last: Option<u32> = None;
             let mut ok = true;
             let mut bmax = 0f32;
+            let mut at = i0 as usize + (b - b0) * BLOCK;
             decode_block(&self.data, &meta, len, |d, tf| {
                 // `d` may exceed `docs` only if the block is bad; checked before use.
                 ok &= last.is_none_or(|p| d > p) && (last.is_some() || d == meta.first) && d < docs;
                 if ok {
-                    bmax = bmax.max(impact(idf, tf, self.inv_norms[d as usize]));
+                    let w = impact(idf, tf, self.inv_norms[d as usize]);
+                    // A stored impact is exactly the computed one: both paths score alike.
+                    ok &= !stored || self.impacts[at].to_bits() == w.to_bits();
+                    bmax = bmax.max(w);
                 }
                 last = Some(d);
+                at += 1;
             });
             if !ok || last != Some(meta.last) {
                 return Err(format!("list {l}: block {b} doc ids not ascending or last doc mismatch"));
@@ -544,7 +591,24 @@ pub(crate) struct Cursor {
     tf_at: usize,
     bits: u32,
     tf_bits: u32,
+    /// Whether the list stores its impacts; if so `imp_at` is the index in
+    /// `impacts` of the current block's first one, and `imp_base` (wrapping) what
+    /// turns a posting index into an impact index.
+    stored: bool,
+    imp_at: usize,
+    imp_base: usize,
+    /// The block whose impacts from some position on are in the cursor's
+    /// [`ImpactBuf`], and the block of the last posting scored (`usize::MAX`: none).
+    filled: usize,
+    filled_end: usize,
+    scored: usize,
 }
+
+/// Impacts computed at once by [`Cursor::score`] when a cursor walks a block.
+const FILL: usize = 16;
+
+/// A cursor's copy of its current block's impacts (see [`Cursor::score`]).
+pub(crate) type ImpactBuf = [f32; BLOCK];
 
 impl Cursor {
     /// Opens posting list `list` of term `term` for a query with `weight`, on its
@@ -567,6 +631,12 @@ impl Cursor {
             tf_at: 0,
             bits: 0,
             tf_bits: 0,
+            stored: p.list_impacts[list + 1] > p.list_impacts[list],
+            imp_at: 0,
+            imp_base: (p.list_impacts[list] as usize).wrapping_sub(p.list_postings[list] as usize),
+            filled: usize::MAX,
+            filled_end: 0,
+            scored: usize::MAX,
         };
         c.enter_block(p, c.block, p.list_postings[list] as usize);
         c
@@ -588,6 +658,7 @@ impl Cursor {
         self.tf_bits = u32::from(p.block_tf_bits[b]);
         self.doc_at = p.block_offset[b] as usize;
         self.tf_at = self.doc_at + packed_len(self.len, self.bits);
+        self.imp_at = self.imp_base.wrapping_add(posting_base);
     }
 
     #[inline]
@@ -603,8 +674,32 @@ impl Cursor {
     }
 
     /// The weighted impact of the current posting (the cursor must not be at [`END`]).
+    ///
+    /// A stored impact is read in order. Otherwise the impact needs the
+    /// document's norm, a random read: when a second posting
+    /// of the same block is scored (the cursor is walking the block, not probing
+    /// it), the impacts of the rest of the block are computed at once into `buf`,
+    /// so that those reads overlap instead of waiting for each other.
     #[inline]
-    pub(crate) fn score(&self, p: &Postings) -> f32 {
+    pub(crate) fn score(&mut self, p: &Postings, buf: &mut ImpactBuf) -> f32 {
+        if self.stored {
+            return self.weight * p.impacts[self.imp_at + self.pos];
+        }
+        if self.filled == self.block && self.pos < self.filled_end {
+            return self.weight * buf[self.pos];
+        }
+        if self.scored == self.block {
+            let end = (self.pos + FILL).min(self.len);
+            for (i, slot) in buf.iter_mut().enumerate().take(end).skip(self.pos) {
+                let d = self.first + self.offset(p, i);
+                let tf = unpack(&p.data, self.tf_at, self.tf_bits, i).saturating_add(1);
+                *slot = impact(self.idf, tf, p.inv_norms[d as usize]);
+            }
+            self.filled = self.block;
+            self.filled_end = end;
+            return self.weight * buf[self.pos];
+        }
+        self.scored = self.block;
         let tf = unpack(&p.data, self.tf_at, self.tf_bits, self.pos).saturating_add(1);
         self.weight * impact(self.idf, tf, p.inv_norms[self.doc as usize])
     }
@@ -682,9 +777,10 @@ mod tests {
 
     fn walk(p: &Postings, term: u32, list: usize) -> Vec<(u32, f32)> {
         let mut c = Cursor::open(p, term, list, 1.0, 0);
+        let mut buf = [0f32; BLOCK];
         let mut got = Vec::new();
         while c.doc != END {
-            got.push((c.doc, c.score(p)));
+            got.push((c.doc, c.score(p, &mut buf)));
             c.next(p);
         }
         got
@@ -732,12 +828,13 @@ mod tests {
         let list: Vec<u32> = (0..2000).map(|i| i * 2).collect();
         let p = build(std::slice::from_ref(&list), 4000);
         let mut c = Cursor::open(&p, 0, 0, 1.0, 0);
+        let mut buf = [0f32; BLOCK];
         for target in [0u32, 1, 2, 255, 256, 257, 1001, 3000, 3999] {
             c.advance(&p, target);
             let want = list.iter().copied().find(|&d| d >= target).unwrap_or(END);
             assert_eq!(c.doc, want, "target {target}");
             if want != END {
-                assert_eq!(c.score(&p), (want % 7 + 1) as f32);
+                assert_eq!(c.score(&p, &mut buf), (want % 7 + 1) as f32);
             }
         }
         c.advance(&p, 4000);
@@ -767,6 +864,9 @@ mod tests {
                 seen.push(d);
             }
             maxes.push(p.list_max[l]);
+            let stored = p.list_impacts[l + 1] - p.list_impacts[l];
+            let postings = p.list_postings[l + 1] - p.list_postings[l];
+            assert_eq!(stored, if l < STORED_IMPACT_TIERS { postings } else { 0 }, "list {l}");
         }
         seen.sort_unstable();
         assert_eq!(seen, docs, "every posting in exactly one tier");
@@ -787,5 +887,13 @@ mod tests {
         assert!(low.validate(10).is_err(), "block max below an impact");
         p.block_last[0] = 7;
         assert!(p.validate(10).is_err());
+        // A stored impact that differs from the computed one.
+        let docs: Vec<u32> = (0..5000).collect();
+        let mut t = Postings::new(vec![0.5; 5000]);
+        t.push_term(&docs, &vec![1; 5000], 1.0, &mut Vec::new());
+        t.finish();
+        assert!(t.validate(5000).is_ok());
+        t.impacts[0] *= 0.5;
+        assert!(t.validate(5000).is_err());
     }
 }

@@ -22,7 +22,7 @@
 //!   is a bound; when it cannot beat θ the whole range is skipped without decoding.
 //! * Candidates rejected by the filter are skipped before any scoring.
 
-use crate::postings::{Cursor, Postings, END};
+use crate::postings::{Cursor, ImpactBuf, Postings, BLOCK, END};
 
 /// One term of a query plan.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -39,6 +39,8 @@ pub(crate) struct QueryTerm {
 #[derive(Default)]
 pub(crate) struct ScoreScratch {
     cursors: Vec<Cursor>,
+    /// One impact buffer per cursor (same index).
+    impacts: Vec<ImpactBuf>,
     cum: Vec<f32>,
     heap: Vec<(f32, u32)>,
     /// Per group: best contribution to the current doc (0 = none yet).
@@ -189,7 +191,10 @@ pub(crate) fn top_k<A: Fn(u32) -> bool>(
     sc.touched.clear();
     let disjoint = !params.grouped;
     sc.heap.clear();
-    let ScoreScratch { cursors, cum, heap, group_best, ne_ub, ne_seq, touched } = sc;
+    if sc.impacts.len() < sc.cursors.len() {
+        sc.impacts.resize(sc.cursors.len(), [0.0; BLOCK]);
+    }
+    let ScoreScratch { cursors, impacts, cum, heap, group_best, ne_ub, ne_seq, touched } = sc;
     let n = cursors.len();
     let mut theta = 0f32;
     let mut first_ess = 0usize;
@@ -244,9 +249,9 @@ pub(crate) fn top_k<A: Fn(u32) -> bool>(
             continue;
         }
         let mut score = 0f32;
-        for c in &mut cursors[first_ess..] {
+        for (c, buf) in cursors[first_ess..].iter_mut().zip(&mut impacts[first_ess..]) {
             if c.doc == d {
-                add(&mut score, group_best, touched, c.group, c.score(p));
+                add(&mut score, group_best, touched, c.group, c.score(p, buf));
                 c.next(p);
             }
         }
@@ -283,7 +288,7 @@ pub(crate) fn top_k<A: Fn(u32) -> bool>(
                     let c = &mut cursors[ci];
                     c.advance(p, d);
                     if c.doc == d {
-                        add(&mut score, group_best, touched, g, c.score(p));
+                        add(&mut score, group_best, touched, g, c.score(p, &mut impacts[ci]));
                         if disjoint {
                             break;
                         }
