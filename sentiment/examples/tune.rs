@@ -1,0 +1,75 @@
+//! Hyper-parameter search on a validation split carved from the IMDb *training*
+//! reviews (the test split is never read).
+//!
+//! The split is by film: every review of a film whose `imdb_id` hashes into the
+//! last fifth goes to validation, so, as between the official train and test
+//! splits, no film (and none of its names) is on both sides.
+//!
+//! ```sh
+//! cargo run --release -p sentiment --example tune -- /work/shared/data/reviews/imdb_reviews_50k.csv.gz \
+//!     [ngram=1,2,3] [min_df=1,2,3] [c=1,4,16] [idf=true,false] [l2=true,false] [alpha=0.5,1]
+//! ```
+
+use std::time::Instant;
+
+use sentiment::{dataset, evaluate, features::token_hash, Model, Split, TrainConfig};
+
+fn list<T: std::str::FromStr>(args: &[String], name: &str, default: &str) -> Vec<T> {
+    let raw = args.iter().find_map(|a| a.strip_prefix(&format!("{name}="))).unwrap_or(default);
+    raw.split(',').filter_map(|v| v.parse().ok()).collect()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let path = args.first().ok_or("usage: tune DATA.csv.gz [name=v1,v2 ...]")?;
+    let reviews: Vec<_> = dataset::imdb_reviews(path)?
+        .filter(|r| !matches!(r, Ok(r) if r.split == Split::Test))
+        .collect::<Result<_, _>>()?;
+    let folds: Vec<u64> = list(&args, "folds", "1");
+    let folds = folds.first().copied().unwrap_or(1).max(1);
+    let tol: f64 = list(&args, "tol", "0.001").first().copied().unwrap_or(1e-3);
+    for ngram in list::<u8>(&args, "ngram", "3") {
+        for min_df in list::<u32>(&args, "min_df", "2") {
+            for idf in list::<bool>(&args, "idf", "true") {
+                for l2 in list::<bool>(&args, "l2", "true") {
+                    for alpha in list::<f64>(&args, "alpha", "1") {
+                        for c in list::<f64>(&args, "c", "8") {
+                            let mut cfg =
+                                TrainConfig { min_df, idf, c, nb_alpha: alpha, tol, ..TrainConfig::default() };
+                            cfg.features.ngram_max = ngram;
+                            cfg.features.l2_normalize = l2;
+                            let t = Instant::now();
+                            let (mut acc, mut loss, mut accs) = (0.0, 0.0, Vec::new());
+                            let mut stats = Default::default();
+                            for fold in 0..folds {
+                                // With one fold, validation is the fifth of films hashing to 0 mod 5.
+                                let in_valid = |id: &str| token_hash(id) % folds.max(5) == fold;
+                                let (valid, train): (Vec<_>, Vec<_>) =
+                                    reviews.iter().partition(|r| in_valid(&r.imdb_id));
+                                let (model, s) = Model::train_with_stats(train.iter().map(|r| r.example()), &cfg)?;
+                                let r = evaluate(&model, valid.iter().map(|r| r.example()));
+                                acc += r.accuracy / folds as f64;
+                                loss += r.log_loss / folds as f64;
+                                accs.push(format!("{:.2}", 100.0 * r.accuracy));
+                                stats = s;
+                            }
+                            let stats: sentiment::TrainStats = stats;
+                            let secs = t.elapsed().as_secs_f64() / folds as f64;
+                            println!(
+                                "ngram={ngram} min_df={min_df} idf={idf} l2={l2} alpha={alpha} c={c} tol={tol}: valid acc {:.3}% [{}] logloss {:.4} | {} feats, {} newton, {} cg, {:.1}s/fold",
+                                100.0 * acc,
+                                accs.join(" "),
+                                loss,
+                                stats.features,
+                                stats.newton_iterations,
+                                stats.cg_steps,
+                                secs
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
