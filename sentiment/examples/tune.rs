@@ -28,12 +28,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let folds: Vec<u64> = list(&args, "folds", "1");
     let folds = folds.first().copied().unwrap_or(1).max(1);
     let tol: f64 = list(&args, "tol", "0.001").first().copied().unwrap_or(1e-3);
-    for ngram in list::<u8>(&args, "ngram", "3") {
-        for min_df in list::<u32>(&args, "min_df", "2") {
+    let d = TrainConfig::default();
+    for ngram in list::<u8>(&args, "ngram", &d.features.ngram_max.to_string()) {
+        for min_df in list::<u32>(&args, "min_df", &d.min_df.to_string()) {
             for idf in list::<bool>(&args, "idf", "true") {
                 for l2 in list::<bool>(&args, "l2", "true") {
                     for alpha in list::<f64>(&args, "alpha", "1") {
-                        for c in list::<f64>(&args, "c", "8") {
+                        for c in list::<f64>(&args, "c", &d.c.to_string()) {
                             let mut cfg =
                                 TrainConfig { min_df, idf, c, nb_alpha: alpha, tol, ..TrainConfig::default() };
                             cfg.features.ngram_max = ngram;

@@ -3,10 +3,13 @@
 //!
 //! The steps ([`Model::train`](crate::Model::train)):
 //! 1. Every example becomes its set of distinct n-gram keys (binary term
-//!    frequency: a word said twice counts once, as in NBSVM).
+//!    frequency: a word said twice counts once, as in NBSVM), counted per class
+//!    in a table bounded by [`TrainConfig::max_distinct_ngrams`].
 //! 2. Keys in fewer than [`TrainConfig::min_df`] documents are dropped (and, past
 //!    [`TrainConfig::max_features`], the rarest); the rest get dense indices in
-//!    decreasing document frequency, so the hot weights share cache lines.
+//!    decreasing document frequency, so the hot weights share cache lines. The
+//!    examples are tokenised a second time to build the matrix (cheaper in memory
+//!    than keeping every document's keys).
 //! 3. Each feature gets a scale `s_j = r_j · idf_j`: the naive-Bayes log-count
 //!    ratio `r_j = ln((p_j / ‖p‖₁) / (q_j / ‖q‖₁))` with `p_j = α + df⁺_j`,
 //!    `q_j = α + df⁻_j` (Wang & Manning 2012), times the smoothed idf
@@ -42,6 +45,12 @@ pub struct TrainConfig {
     pub min_df: u32,
     /// At most this many features are kept (the most frequent).
     pub max_features: usize,
+    /// At most this many distinct n-grams are counted at once. When the count
+    /// table passes it, the n-grams seen in fewest documents are dropped (lossy
+    /// counting: one that comes back starts again from zero, so a rare n-gram may
+    /// be under-counted, a frequent one never), which bounds the table's memory
+    /// to about 20 bytes per entry whatever the corpus size.
+    pub max_distinct_ngrams: usize,
     /// Naive-Bayes smoothing α (pseudo-count per class).
     pub nb_alpha: f64,
     /// Multiply the NB ratio by the smoothed idf.
@@ -61,11 +70,12 @@ impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
             features: FeatureConfig::default(),
-            min_df: 2,
+            min_df: 3,
             max_features: 4_000_000,
+            max_distinct_ngrams: 7_000_000,
             nb_alpha: 1.0,
             idf: true,
-            c: 8.0,
+            c: 32.0,
             max_iter: 30,
             tol: 1e-3,
             threads: 0,
@@ -91,6 +101,9 @@ impl TrainConfig {
         if !(self.tol > 0.0 && self.tol < 1.0) {
             return Err(Error::Config(format!("tol {} must be in (0, 1)", self.tol)));
         }
+        if self.max_distinct_ngrams < 1024 {
+            return Err(Error::Config(format!("max_distinct_ngrams {} is under 1024", self.max_distinct_ngrams)));
+        }
         if self.max_features == 0 || self.max_features > u32::MAX as usize {
             return Err(Error::Config(format!("max_features {} is out of range", self.max_features)));
         }
@@ -112,8 +125,10 @@ pub struct TrainStats {
     pub examples: usize,
     /// Positive examples among them.
     pub positive: usize,
-    /// Distinct n-grams seen.
+    /// Distinct n-grams counted (at the end, after any pruning).
     pub distinct_ngrams: usize,
+    /// Times the count table was pruned (see [`TrainConfig::max_distinct_ngrams`]).
+    pub count_prunings: u32,
     /// Features kept.
     pub features: usize,
     /// Non-zeros of the training matrix.
@@ -159,6 +174,23 @@ impl Hasher for KeyHasher {
     }
 }
 
+type Counts = HashMap<u64, [u32; 2], BuildHasherDefault<KeyHasher>>;
+
+/// Drops the rarest n-grams from the count table until it holds at most half of
+/// `cap` (lossy counting; the table keeps its capacity, so memory stays put).
+fn prune_counts(df: &mut Counts, cap: usize) {
+    let before = df.len();
+    let mut at_least = 2;
+    loop {
+        df.retain(|_, c| c[0] + c[1] >= at_least);
+        if df.len() <= cap / 2 {
+            break;
+        }
+        at_least += 1;
+    }
+    tracing::debug!(before, after = df.len(), at_least, "sentiment: pruned the n-gram count table");
+}
+
 /// Binary document-term matrix in compressed rows, without values.
 struct Rows {
     offsets: Vec<usize>,
@@ -183,23 +215,25 @@ where
     let started = Instant::now();
     let mut stats = TrainStats::default();
 
-    // 1. Distinct keys per document, and document frequencies per class.
+    // 1. Document frequencies per class. The examples are kept (texts are about
+    // five times smaller than their n-gram keys) and tokenised again in step 2,
+    // so no per-document key list is held next to the count table.
+    let examples: Vec<(S, Label)> = examples.into_iter().collect();
+    let n = examples.len();
     let mut scratch = Scratch::default();
-    let mut all_keys: Vec<u64> = Vec::new();
-    let mut offsets: Vec<usize> = vec![0];
-    let mut y: Vec<f64> = Vec::new();
-    let mut df: HashMap<u64, [u32; 2], BuildHasherDefault<KeyHasher>> = HashMap::default();
-    for (text, label) in examples {
+    let mut df = Counts::default();
+    for (text, label) in &examples {
         distinct_keys(text.as_ref(), config.features.ngram_max, &mut scratch);
         let class = usize::from(!label.is_positive());
         for &k in &scratch.keys {
             df.entry(k).or_default()[class] += 1;
         }
-        all_keys.extend_from_slice(&scratch.keys);
-        offsets.push(all_keys.len());
-        y.push(if label.is_positive() { 1.0 } else { -1.0 });
+        if df.len() > config.max_distinct_ngrams {
+            prune_counts(&mut df, config.max_distinct_ngrams);
+            stats.count_prunings += 1;
+        }
     }
-    let n = y.len();
+    let y: Vec<f64> = examples.iter().map(|(_, l)| if l.is_positive() { 1.0 } else { -1.0 }).collect();
     stats.examples = n;
     stats.positive = y.iter().filter(|&&v| v > 0.0).count();
     if stats.positive == 0 || stats.positive == n {
@@ -207,25 +241,27 @@ where
     }
     stats.distinct_ngrams = df.len();
 
-    // 2. Vocabulary: frequent enough, most frequent first.
+    // 2. Vocabulary: frequent enough, most frequent first; then the matrix.
     let mut kept: Vec<(u64, [u32; 2])> = df.into_iter().filter(|(_, [p, q])| p + q >= config.min_df.max(1)).collect();
     kept.sort_unstable_by(|a, b| (b.1[0] + b.1[1]).cmp(&(a.1[0] + a.1[1])).then(a.0.cmp(&b.0)));
     kept.truncate(config.max_features);
+    kept.shrink_to_fit();
     let d = kept.len();
     if d == 0 {
         return Err(Error::Config(format!("no n-gram occurs in {} or more documents", config.min_df)));
     }
     let index = KeyTable::from_pairs(kept.iter().enumerate().map(|(i, &(k, _))| (k, i as u32)));
-    let mut indices: Vec<u32> = Vec::with_capacity(all_keys.len());
+    let mut indices: Vec<u32> = Vec::new();
     let mut new_offsets: Vec<usize> = Vec::with_capacity(n + 1);
     new_offsets.push(0);
-    for i in 0..n {
+    for (text, _) in &examples {
+        distinct_keys(text.as_ref(), config.features.ngram_max, &mut scratch);
         let start = indices.len();
-        indices.extend(all_keys[offsets[i]..offsets[i + 1]].iter().filter_map(|&k| index.get(k)));
+        indices.extend(scratch.keys.iter().filter_map(|&k| index.get(k)));
         indices[start..].sort_unstable();
         new_offsets.push(indices.len());
     }
-    drop(all_keys);
+    drop(examples);
     drop(index);
     let rows = Rows { offsets: new_offsets, indices };
     stats.features = d;
@@ -471,4 +507,39 @@ fn newton_cg(p: &Problem<'_>, config: &TrainConfig, stats: &mut TrainStats) -> (
     }
     stats.loss = f / (c * n as f64);
     (w, b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pruning_keeps_the_frequent_ngrams() {
+        let mut df = Counts::default();
+        for k in 1..=100u64 {
+            df.insert(k, [u32::from(k % 10 == 0) * 5, 1]);
+        }
+        prune_counts(&mut df, 40);
+        let mut kept: Vec<u64> = df.keys().copied().collect();
+        kept.sort_unstable();
+        assert_eq!(kept, [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    }
+
+    #[test]
+    fn a_small_count_table_still_trains() {
+        let texts: Vec<(String, Label)> = (0..400)
+            .map(|i| {
+                let (word, label) = if i % 2 == 0 { ("great", Label::Positive) } else { ("awful", Label::Negative) };
+                (format!("{word} film number{i} w{} w{}", i * 7, i * 13), label)
+            })
+            .collect();
+        let config = TrainConfig { min_df: 2, max_distinct_ngrams: 1024, ..TrainConfig::default() };
+        let t = train(texts.iter().map(|(t, l)| (t.as_str(), *l)), &config).unwrap();
+        assert!(t.stats.count_prunings > 0);
+        assert!(t.stats.distinct_ngrams <= 1024);
+        // The frequent, informative n-grams survived the pruning.
+        for gram in [&["great"][..], &["awful"], &["great", "film"]] {
+            assert!(t.keys.binary_search(&crate::features::ngram_key(gram)).is_ok(), "{gram:?}");
+        }
+    }
 }
