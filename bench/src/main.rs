@@ -170,6 +170,12 @@ fn child_ours(system: &str, n: usize, corpus: &Path, queries: &[String], workdir
     if std::env::var_os("BENCH_BUILD_ONLY").is_some() {
         // For profiling the build alone.
         println!("built {n} in {build_s:.3} s, peak RSS {} KiB", proc_status_kib("VmHWM:"));
+        let report = index.memory_report();
+        let total: usize = report.iter().map(|r| r.1).sum();
+        for (what, bytes) in report {
+            println!("  {what:<24} {:>8.1} MiB", bytes as f64 / 1048576.0);
+        }
+        println!("  {:<24} {:>8.1} MiB (RSS now {} KiB)", "total", total as f64 / 1048576.0, proc_status_kib("VmRSS:"));
         return Ok(());
     }
     let modes: Vec<(&str, Mode)> = match system {

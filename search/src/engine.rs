@@ -91,7 +91,8 @@ impl Index {
                     return Vec::new();
                 };
                 plan_product(pf, &sc.analyzer, query, policy, &mut sc.plan, &mut sc.terms);
-                (&pf.field.postings, Some((&self.prior[..], self.prior_max)), true)
+                let prior = (!self.prior.is_empty()).then_some((&self.prior[..], self.prior_max));
+                (&pf.field.postings, prior, true)
             } else {
                 let Some(field) = self.exact.as_ref() else {
                     return Vec::new();

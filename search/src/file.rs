@@ -36,7 +36,7 @@ use crate::termdict::TermDict;
 /// The first bytes of every index file.
 pub const MAGIC: [u8; 8] = *b"MRQSIDX\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const HEADER_LEN: usize = 40;
 const FLAG_EXACT: u32 = 1;
 const FLAG_PRODUCT: u32 = 2;
@@ -158,9 +158,6 @@ impl<W: Write> Writer<W> {
     fn i32s(&mut self, v: &[i32]) -> std::io::Result<()> {
         self.array(v, i32::to_le_bytes)
     }
-    fn u64s(&mut self, v: &[u64]) -> std::io::Result<()> {
-        self.array(v, u64::to_le_bytes)
-    }
     fn f32s(&mut self, v: &[f32]) -> std::io::Result<()> {
         self.array(v, f32::to_le_bytes)
     }
@@ -174,17 +171,17 @@ impl<W: Write> Writer<W> {
     fn postings(&mut self, p: &Postings) -> std::io::Result<()> {
         self.u32s(&p.term_lists)?;
         self.u32s(&p.list_blocks)?;
-        self.u64s(&p.list_postings)?;
+        self.u32s(&p.list_postings)?;
         self.f32s(&p.list_max)?;
         self.u32s(&p.block_first)?;
         self.u32s(&p.block_last)?;
         self.f32s(&p.block_max)?;
-        self.u64s(&p.block_offset)?;
+        self.u32s(&p.block_offset)?;
         self.u8s(&p.block_bits)?;
         self.u8s(&p.block_tf_bits)?;
         self.u8s(&p.data)?;
         self.f32s(&p.inv_norms)?;
-        self.u64s(&p.list_impacts)?;
+        self.u32s(&p.list_impacts)?;
         self.f32s(&p.impacts)
     }
     fn field(&mut self, f: &Field) -> std::io::Result<()> {
@@ -270,9 +267,6 @@ impl<R: Read> Reader<R> {
     fn i32s(&mut self, what: &str) -> Result<Vec<i32>> {
         self.array(what, i32::from_le_bytes)
     }
-    fn u64s(&mut self, what: &str) -> Result<Vec<u64>> {
-        self.array(what, u64::from_le_bytes)
-    }
     fn f32s(&mut self, what: &str) -> Result<Vec<f32>> {
         self.array(what, f32::from_le_bytes)
     }
@@ -286,17 +280,17 @@ impl<R: Read> Reader<R> {
         Ok(Postings {
             term_lists: self.u32s("term lists")?,
             list_blocks: self.u32s("list blocks")?,
-            list_postings: self.u64s("list postings")?,
+            list_postings: self.u32s("list postings")?,
             list_max: self.f32s("list max")?,
             block_first: self.u32s("block first")?,
             block_last: self.u32s("block last")?,
             block_max: self.f32s("block max")?,
-            block_offset: self.u64s("block offsets")?,
+            block_offset: self.u32s("block offsets")?,
             block_bits: self.u8s("block bits")?,
             block_tf_bits: self.u8s("block tf bits")?,
             data: self.u8s("posting data")?,
             inv_norms: self.f32s("document norms")?,
-            list_impacts: self.u64s("list impacts")?,
+            list_impacts: self.u32s("list impacts")?,
             impacts: self.f32s("impacts")?,
             idf: Vec::new(),
         })
@@ -343,11 +337,11 @@ impl Index {
         p.u32s(&d.id_offsets)?;
         p.i32s(&d.years)?;
         p.f32s(&d.ratings)?;
-        p.u64s(&d.votes)?;
+        p.u32s(&d.votes)?;
         p.dict(&d.genre_names)?;
         p.u32s(&d.genre_offsets)?;
         p.u16s(&d.genres)?;
-        p.u64s(&d.title_keys)?;
+        p.u32s(&d.title_keys)?;
         p.u32s(&d.id_order)?;
         let mut flags = 0;
         if let Some(f) = &self.exact {
@@ -452,11 +446,11 @@ impl Index {
             id_offsets: r.u32s("id offsets")?,
             years: r.i32s("years")?,
             ratings: r.f32s("ratings")?,
-            votes: r.u64s("votes")?,
+            votes: r.u32s("votes")?,
             genre_names: r.dict("genre names")?,
             genre_offsets: r.u32s("genre offsets")?,
             genres: r.u16s("genres")?,
-            title_keys: r.u64s("title keys")?,
+            title_keys: r.u32s("title keys")?,
             id_order: r.u32s("id order")?,
         };
         if table.len() != docs {

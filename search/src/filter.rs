@@ -30,40 +30,76 @@ impl Filter {
 /// The year stored for a document without one.
 pub(crate) const NO_YEAR: i32 = i32::MIN;
 
-/// Attributes of every document, column by column.
+/// Attributes of every document, column by column. A column that no document
+/// has a value for (no years, no ratings, no votes, no genres) is empty and costs
+/// nothing.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct DocTable {
     /// External ids, in doc order (not sorted: offsets index by doc).
     pub(crate) ids: String,
-    /// `ids[id_offsets[d]..id_offsets[d + 1]]` is doc `d`'s id.
+    /// `ids[id_offsets[d]..id_offsets[d + 1]]` is doc `d`'s id (`len() + 1` entries).
     pub(crate) id_offsets: Vec<u32>,
-    /// Release year or [`NO_YEAR`].
+    /// Release year or [`NO_YEAR`]; empty if no document has one.
     pub(crate) years: Vec<i32>,
-    /// Rating or NaN.
+    /// Rating or NaN; empty if no document has one.
     pub(crate) ratings: Vec<f32>,
-    /// Vote counts.
-    pub(crate) votes: Vec<u64>,
+    /// Vote counts (saturated at `u32::MAX`); empty if every count is 0.
+    pub(crate) votes: Vec<u32>,
     /// Folded genre names, sorted.
     pub(crate) genre_names: TermDict,
-    /// `genres[genre_offsets[d]..genre_offsets[d + 1]]`: doc `d`'s genre ids.
+    /// `genres[genre_offsets[d]..genre_offsets[d + 1]]`: doc `d`'s genre ids; empty
+    /// if no document has a genre.
     pub(crate) genre_offsets: Vec<u32>,
     /// Genre ids, doc after doc.
     pub(crate) genres: Vec<u16>,
     /// Hash of the folded title words and the year: equal keys = the same film.
-    pub(crate) title_keys: Vec<u64>,
+    pub(crate) title_keys: Vec<u32>,
     /// Every doc number, sorted by id then doc number ([`crate::Index::doc_of`]).
     pub(crate) id_order: Vec<u32>,
+}
+
+/// Appends `value` to a column that is kept empty while every value is `default`
+/// (`n` values came before).
+pub(crate) fn push_sparse<T: Copy>(col: &mut Vec<T>, n: usize, value: T, default: T, is_default: bool) {
+    if col.is_empty() {
+        if is_default {
+            return;
+        }
+        col.resize(n, default);
+    }
+    col.push(value);
 }
 
 impl DocTable {
     /// Number of documents.
     pub(crate) fn len(&self) -> usize {
-        self.years.len()
+        self.id_offsets.len().saturating_sub(1)
     }
 
     /// Doc `d`'s external id.
     pub(crate) fn id(&self, d: usize) -> &str {
         &self.ids[self.id_offsets[d] as usize..self.id_offsets[d + 1] as usize]
+    }
+
+    /// Doc `d`'s year, or [`NO_YEAR`].
+    #[inline]
+    pub(crate) fn year(&self, d: usize) -> i32 {
+        self.years.get(d).copied().unwrap_or(NO_YEAR)
+    }
+
+    /// Doc `d`'s rating, or NaN.
+    #[inline]
+    pub(crate) fn rating(&self, d: usize) -> f32 {
+        self.ratings.get(d).copied().unwrap_or(f32::NAN)
+    }
+
+    /// Doc `d`'s genre ids.
+    #[inline]
+    pub(crate) fn genres_of(&self, d: usize) -> &[u16] {
+        match (self.genre_offsets.get(d), self.genre_offsets.get(d + 1)) {
+            (Some(&a), Some(&b)) => &self.genres[a as usize..b as usize],
+            _ => &[],
+        }
     }
 
     /// Sorts the doc numbers by id into `id_order`.
@@ -106,21 +142,20 @@ impl DocTable {
         }
         let d = d as usize;
         if f.year_needed {
-            let y = self.years[d];
+            let y = self.year(d);
             if y == NO_YEAR || y < f.year_from || y > f.year_to {
                 return false;
             }
         }
         if let Some(min) = f.min_rating {
             // A missing rating (NaN) is never at least `min`.
-            let r = self.ratings[d];
+            let r = self.rating(d);
             if r.is_nan() || r < min {
                 return false;
             }
         }
         if let Some(g) = f.genre {
-            let (a, b) = (self.genre_offsets[d] as usize, self.genre_offsets[d + 1] as usize);
-            if !self.genres[a..b].contains(&g) {
+            if !self.genres_of(d).contains(&g) {
                 return false;
             }
         }
@@ -129,13 +164,25 @@ impl DocTable {
 
     /// Checks the invariants a loaded table must hold.
     pub(crate) fn validate(&self) -> Result<(), String> {
+        if self.id_offsets.is_empty() {
+            return Err("no id offsets".into());
+        }
         let n = self.len();
-        if self.ratings.len() != n || self.votes.len() != n || self.title_keys.len() != n {
+        let sparse = |len: usize| len == 0 || len == n;
+        if !sparse(self.years.len()) || !sparse(self.ratings.len()) || !sparse(self.votes.len()) {
             return Err("document columns have different lengths".into());
         }
-        for (what, offs, total) in
-            [("id", &self.id_offsets, self.ids.len()), ("genre", &self.genre_offsets, self.genres.len())]
-        {
+        if self.title_keys.len() != n {
+            return Err("title keys have the wrong length".into());
+        }
+        if self.genre_offsets.is_empty() && !self.genres.is_empty() {
+            return Err("genres without genre offsets".into());
+        }
+        let mut columns = vec![("id", &self.id_offsets, self.ids.len())];
+        if !self.genre_offsets.is_empty() {
+            columns.push(("genre", &self.genre_offsets, self.genres.len()));
+        }
+        for (what, offs, total) in columns {
             if offs.len() != n + 1 || offs[0] != 0 || offs[n] as usize != total || offs.windows(2).any(|w| w[0] > w[1])
             {
                 return Err(format!("bad {what} offsets"));

@@ -3,7 +3,7 @@
 
 use crate::analyzer::fold_into;
 use crate::build::{ExactBuilder, ProductBuilder};
-use crate::filter::{DocTable, NO_YEAR};
+use crate::filter::{push_sparse, DocTable, NO_YEAR};
 use crate::postings::Postings;
 use crate::termdict::{FxMap, TermDict};
 
@@ -101,7 +101,8 @@ pub struct Index {
     pub(crate) docs: DocTable,
     pub(crate) exact: Option<Field>,
     pub(crate) product: Option<ProductField>,
-    /// Popularity prior per doc (derived from votes, not stored on disk).
+    /// Popularity prior per doc (derived from votes, not stored on disk; empty when
+    /// no document has votes).
     pub(crate) prior: Vec<f32>,
     pub(crate) prior_max: f32,
 }
@@ -109,8 +110,10 @@ pub struct Index {
 /// Documents per batch handed to the product-building thread.
 const BUILD_BATCH: usize = 1024;
 
-/// FNV-1a 64 of the folded title words and the year: the "same film" key.
-fn title_key(folded_title: &str, year: Option<i32>) -> u64 {
+/// FNV-1a 64 of the folded title words and the year, folded to 32 bits: the
+/// "same film" key. Two different films share a key with probability 2⁻³², and
+/// then only lose each other from their "more like this" lists.
+fn title_key(folded_title: &str, year: Option<i32>) -> u32 {
     let mut h = 0xcbf2_9ce4_8422_2325u64;
     let mut eat = |b: u8| {
         h ^= u64::from(b);
@@ -121,7 +124,7 @@ fn title_key(folded_title: &str, year: Option<i32>) -> u64 {
         eat(b' ');
     }
     year.unwrap_or(NO_YEAR).to_le_bytes().into_iter().for_each(eat);
-    h
+    (h ^ (h >> 32)) as u32
 }
 
 impl Index {
@@ -136,16 +139,20 @@ impl Index {
     /// Searching a mode that was not built falls back to the one that was; with
     /// neither, every search is empty. Doc numbers are positions in `docs`.
     pub fn build_with(docs: impl IntoIterator<Item = Document>, options: BuildOptions) -> Index {
-        let mut table = DocTable { id_offsets: vec![0], genre_offsets: vec![0], ..Default::default() };
+        let mut table = DocTable { id_offsets: vec![0], ..Default::default() };
         let mut genre_ids: FxMap<String, u16> = FxMap::default();
         let mut exact = options.exact.then(ExactBuilder::new);
         let mut folded = String::new();
         let mut add_doc = |doc: &Document, table: &mut DocTable, exact: &mut Option<ExactBuilder>| {
+            let n = table.len();
             table.ids.push_str(&doc.id);
-            table.id_offsets.push(table.ids.len() as u32);
-            table.years.push(doc.year.unwrap_or(NO_YEAR));
-            table.ratings.push(doc.rating.unwrap_or(f32::NAN));
-            table.votes.push(doc.votes);
+            let end = u32::try_from(table.ids.len()).expect("document ids exceed 4 GiB");
+            table.id_offsets.push(end);
+            push_sparse(&mut table.years, n, doc.year.unwrap_or(NO_YEAR), NO_YEAR, doc.year.is_none());
+            let rating = doc.rating.unwrap_or(f32::NAN);
+            push_sparse(&mut table.ratings, n, rating, f32::NAN, rating.is_nan());
+            let votes = u32::try_from(doc.votes).unwrap_or(u32::MAX);
+            push_sparse(&mut table.votes, n, votes, 0, votes == 0);
             let first_genre = table.genres.len();
             for g in &doc.genres {
                 fold_into(g, &mut folded);
@@ -166,7 +173,12 @@ impl Index {
                     table.genres.push(id);
                 }
             }
-            table.genre_offsets.push(table.genres.len() as u32);
+            if table.genres.len() > first_genre && table.genre_offsets.is_empty() {
+                table.genre_offsets.resize(n + 1, 0);
+            }
+            if !table.genre_offsets.is_empty() {
+                table.genre_offsets.push(table.genres.len() as u32);
+            }
             fold_into(&doc.title, &mut folded);
             table.title_keys.push(title_key(&folded, doc.year));
             if let Some(b) = exact.as_mut() {
@@ -227,10 +239,10 @@ impl Index {
         for g in &mut table.genres {
             *g = genre_remap[*g as usize];
         }
-        for d in 0..table.len() {
-            let (a, b) = (table.genre_offsets[d] as usize, table.genre_offsets[d + 1] as usize);
-            table.genres[a..b].sort_unstable();
+        for w in table.genre_offsets.windows(2) {
+            table.genres[w[0] as usize..w[1] as usize].sort_unstable();
         }
+        table.ids.shrink_to_fit();
         table.genre_names = TermDict::from_sorted(names.iter().map(|(n, _)| n.as_str()));
 
         let mut index = Index { docs: table, exact: exact_field, product, prior: Vec::new(), prior_max: 0.0 };
@@ -239,15 +251,20 @@ impl Index {
         index
     }
 
-    /// Derives the popularity prior from the vote counts.
+    /// Derives the popularity prior from the vote counts (none when every count is 0).
     pub(crate) fn compute_prior(&mut self) {
         let max_votes = self.docs.votes.iter().copied().max().unwrap_or(0);
-        let denom = (1.0 + max_votes as f64).ln();
+        if max_votes == 0 {
+            self.prior = Vec::new();
+            self.prior_max = 0.0;
+            return;
+        }
+        let denom = (1.0 + f64::from(max_votes)).ln();
         self.prior = self
             .docs
             .votes
             .iter()
-            .map(|&v| if denom > 0.0 { (f64::from(PRIOR_WEIGHT) * (1.0 + v as f64).ln() / denom) as f32 } else { 0.0 })
+            .map(|&v| (f64::from(PRIOR_WEIGHT) * (1.0 + f64::from(v)).ln() / denom) as f32)
             .collect();
         self.prior_max = self.prior.iter().copied().fold(0.0, f32::max);
     }
@@ -294,5 +311,57 @@ impl Index {
     pub fn exact_idf(&self, term: &str) -> Option<f64> {
         let f = self.exact.as_ref()?;
         f.dict.find(term).map(|t| f.idf[t as usize])
+    }
+}
+
+/// Heap bytes of a vector's buffer.
+fn vec_bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * std::mem::size_of::<T>()
+}
+
+impl Field {
+    fn memory(&self, what: &str, out: &mut Vec<(String, usize)>) {
+        let p = &self.postings;
+        out.push((format!("{what} dictionary + idf"), self.dict.heap_bytes() + vec_bytes(&self.idf)));
+        out.push((format!("{what} posting data"), vec_bytes(&p.data)));
+        out.push((format!("{what} stored impacts"), vec_bytes(&p.impacts)));
+        out.push((format!("{what} document norms"), vec_bytes(&p.inv_norms)));
+        let blocks = vec_bytes(&p.block_first)
+            + vec_bytes(&p.block_last)
+            + vec_bytes(&p.block_max)
+            + vec_bytes(&p.block_offset)
+            + vec_bytes(&p.block_bits)
+            + vec_bytes(&p.block_tf_bits);
+        out.push((format!("{what} block metadata"), blocks));
+        let lists = vec_bytes(&p.term_lists)
+            + vec_bytes(&p.list_blocks)
+            + vec_bytes(&p.list_postings)
+            + vec_bytes(&p.list_max)
+            + vec_bytes(&p.list_impacts)
+            + vec_bytes(&p.idf);
+        out.push((format!("{what} list metadata"), lists));
+    }
+}
+
+impl Index {
+    /// Heap bytes held by each part of the index, for benchmarks and capacity
+    /// planning (not a stable interface).
+    #[doc(hidden)]
+    pub fn memory_report(&self) -> Vec<(String, usize)> {
+        let mut out = Vec::new();
+        let d = &self.docs;
+        out.push(("ids".into(), d.ids.capacity() + vec_bytes(&d.id_offsets) + vec_bytes(&d.id_order)));
+        out.push(("years, ratings".into(), vec_bytes(&d.years) + vec_bytes(&d.ratings)));
+        out.push(("votes, prior".into(), vec_bytes(&d.votes) + vec_bytes(&self.prior)));
+        out.push(("genres".into(), vec_bytes(&d.genre_offsets) + vec_bytes(&d.genres) + d.genre_names.heap_bytes()));
+        out.push(("title keys".into(), vec_bytes(&d.title_keys)));
+        if let Some(f) = &self.exact {
+            f.memory("exact", &mut out);
+        }
+        if let Some(p) = &self.product {
+            p.field.memory("product", &mut out);
+            out.push(("product surface words".into(), p.surface.heap_bytes() + vec_bytes(&p.surface_stem)));
+        }
+        out
     }
 }

@@ -2,8 +2,8 @@
 //! first-seen order.
 //!
 //! Terms live in one arena (no allocation per term); the open-addressing table
-//! keeps each key's length and first 16 bytes inline in its slot, so a probe for
-//! a word of up to 16 bytes (nearly all words) compares two integers and never
+//! keeps each key's length and first 8 bytes inline in its 16-byte slot, so a
+//! probe for a word of up to 8 bytes (most words) compares two integers and never
 //! touches the arena, and a hit costs one cache line.
 
 /// Interned strings, ids `0..len()` in insertion order.
@@ -19,8 +19,8 @@ pub(crate) struct Interner {
 
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    /// The key's first 16 bytes, zero-padded.
-    head: [u64; 2],
+    /// The key's first 8 bytes, zero-padded.
+    head: u64,
     /// The key's length in bytes.
     len: u32,
     /// The id, or [`EMPTY`].
@@ -28,9 +28,10 @@ struct Slot {
 }
 
 const EMPTY: u32 = u32::MAX;
-const EMPTY_SLOT: Slot = Slot { head: [0, 0], len: 0, id: EMPTY };
+const EMPTY_SLOT: Slot = Slot { head: 0, len: 0, id: EMPTY };
 const K: u64 = 0x9e37_79b9_7f4a_7c15;
 
+/// The first 16 bytes of `s`, zero-padded, as two words.
 #[inline]
 fn head(s: &[u8]) -> [u64; 2] {
     let mut b = [0u8; 16];
@@ -92,7 +93,7 @@ impl Interner {
             if slot.id == EMPTY {
                 return None;
             }
-            if slot.head == hd && slot.len as usize == b.len() && (b.len() <= 16 || self.get(slot.id) == s) {
+            if slot.head == hd[0] && slot.len as usize == b.len() && (b.len() <= 8 || self.get(slot.id) == s) {
                 return Some(slot.id);
             }
             i = (i + 1) & mask;
@@ -139,7 +140,7 @@ impl Interner {
             if slot.id == EMPTY {
                 break;
             }
-            if slot.head == hd && slot.len as usize == b.len() && (b.len() <= 16 || self.get(slot.id) == s) {
+            if slot.head == hd[0] && slot.len as usize == b.len() && (b.len() <= 8 || self.get(slot.id) == s) {
                 return (slot.id, false);
             }
             i = (i + 1) & mask;
@@ -148,7 +149,7 @@ impl Interner {
         assert!(id < EMPTY && b.len() <= u32::MAX as usize, "too many or too long terms to intern");
         self.arena.push_str(s);
         self.ends.push(self.arena.len());
-        self.slots[i] = Slot { head: hd, len: b.len() as u32, id };
+        self.slots[i] = Slot { head: hd[0], len: b.len() as u32, id };
         (id, true)
     }
 
@@ -165,7 +166,7 @@ impl Interner {
             while slots[i].id != EMPTY {
                 i = (i + 1) & mask;
             }
-            slots[i] = Slot { head: hd, len: b.len() as u32, id };
+            slots[i] = Slot { head: hd[0], len: b.len() as u32, id };
         }
         self.slots = slots;
     }

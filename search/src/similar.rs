@@ -47,7 +47,7 @@ impl Index {
             let params = ScoreParams { postings: &field.postings, k, accept, prior: None, grouped: false };
             top_k(&params, &sc.terms, &mut sc.score, &mut sc.top);
             // One hit per film: keep the best-scoring copy.
-            let mut seen: Vec<u64> = Vec::with_capacity(limit.min(64));
+            let mut seen: Vec<u32> = Vec::with_capacity(limit.min(64));
             sc.top.retain(|&(o, _)| {
                 let key = keys[o as usize];
                 if seen.contains(&key) {

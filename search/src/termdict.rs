@@ -23,6 +23,11 @@ impl TermDict {
         dict
     }
 
+    /// Heap bytes held.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.offsets.capacity() * 4
+    }
+
     /// Number of terms.
     pub(crate) fn len(&self) -> usize {
         self.offsets.len().saturating_sub(1)
