@@ -32,7 +32,14 @@ pub struct EvalReport {
     /// Mean negative log-likelihood of the true labels (lower is better
     /// calibrated and more confident where right).
     pub log_loss: f64,
+    /// Expected calibration error: predictions binned by confidence (10 bins
+    /// over 0.5–1), the support-weighted mean gap between a bin's mean
+    /// confidence and its accuracy. 0 is perfectly calibrated.
+    pub calibration_error: f64,
 }
+
+/// Confidence bins for [`EvalReport::calibration_error`].
+const CALIBRATION_BINS: usize = 10;
 
 fn idx(l: Label) -> usize {
     usize::from(!l.is_positive())
@@ -43,10 +50,17 @@ impl EvalReport {
     pub fn from_outcomes(outcomes: impl IntoIterator<Item = (Label, Label, f32)>) -> EvalReport {
         let mut confusion = [[0u64; 2]; 2];
         let mut nll = 0.0f64;
+        // Per bin: count, sum of confidences, correct predictions.
+        let mut bins = [(0u64, 0.0f64, 0u64); CALIBRATION_BINS];
         for (actual, predicted, p_pos) in outcomes {
             confusion[idx(actual)][idx(predicted)] += 1;
             let p = f64::from(if actual.is_positive() { p_pos } else { 1.0 - p_pos });
             nll -= p.clamp(1e-12, 1.0).ln();
+            let p_pred = f64::from(if predicted.is_positive() { p_pos } else { 1.0 - p_pos }).clamp(0.5, 1.0);
+            let b = &mut bins[(((p_pred - 0.5) * 2.0 * CALIBRATION_BINS as f64) as usize).min(CALIBRATION_BINS - 1)];
+            b.0 += 1;
+            b.1 += p_pred;
+            b.2 += u64::from(actual == predicted);
         }
         let n: u64 = confusion.iter().flatten().sum();
         let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
@@ -63,6 +77,11 @@ impl EvalReport {
             positive: class(0),
             negative: class(1),
             log_loss: if n == 0 { 0.0 } else { nll / n as f64 },
+            calibration_error: bins
+                .iter()
+                .filter(|b| b.0 > 0)
+                .map(|&(_, conf, right)| (conf - right as f64).abs() / n as f64)
+                .sum(),
             confusion,
         }
     }
@@ -95,10 +114,11 @@ impl fmt::Display for EvalReport {
         writeln!(f, "examples  {}", self.total())?;
         writeln!(
             f,
-            "accuracy  {:.2}%   (log-loss {:.4}, macro F1 {:.4})",
+            "accuracy  {:.2}%   (macro F1 {:.4}, log-loss {:.4}, calibration error {:.2}%)",
             100.0 * self.accuracy,
+            self.macro_f1(),
             self.log_loss,
-            self.macro_f1()
+            100.0 * self.calibration_error
         )?;
         writeln!(f)?;
         writeln!(f, "class     precision  recall      F1  support")?;
@@ -138,8 +158,12 @@ mod tests {
         assert_eq!((r.positive.support, r.negative.support), (3, 2));
         let want = -(0.9f64.ln() + 0.8f64.ln() + 0.4f64.ln() + 0.9f64.ln() + 0.3f64.ln()) / 5.0;
         assert!((r.log_loss - want).abs() < 1e-6);
+        // Bins: 0.9 (right), 0.8 (right), 0.6 (wrong, predicted neg at 0.6),
+        // 0.9 (right), 0.7 (wrong): |0.9+0.9-2| + |0.8-1| + |0.6-0| + |0.7-0|, over 5.
+        assert!((r.calibration_error - (0.2 + 0.2 + 0.6 + 0.7) / 5.0).abs() < 1e-6, "{}", r.calibration_error);
         let table = r.to_string();
         assert!(table.contains("accuracy  60.00%"), "{table}");
+        assert!(table.contains("calibration error 34.00%"), "{table}");
         assert!(table.contains("actual positive              2              1"), "{table}");
         assert!(table.contains("negative     0.5000  0.5000  0.5000        2"), "{table}");
     }
@@ -147,6 +171,6 @@ mod tests {
     #[test]
     fn empty_report_has_no_nans() {
         let r = EvalReport::from_outcomes(std::iter::empty());
-        assert_eq!((r.accuracy, r.positive.f1, r.log_loss), (0.0, 0.0, 0.0));
+        assert_eq!((r.accuracy, r.positive.f1, r.log_loss, r.calibration_error), (0.0, 0.0, 0.0, 0.0));
     }
 }

@@ -40,4 +40,4 @@ pub use eval::{evaluate, ClassMetrics, EvalReport};
 pub use features::{FeatureConfig, Scratch};
 pub use file::{FORMAT_VERSION, MAGIC};
 pub use model::{Model, Prediction};
-pub use train::{TrainConfig, TrainStats};
+pub use train::{nb_log_ratios, smooth_idf, TrainConfig, TrainStats};

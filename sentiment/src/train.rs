@@ -51,6 +51,9 @@ pub struct TrainConfig {
     /// be under-counted, a frequent one never), which bounds the table's memory
     /// to about 20 bytes per entry whatever the corpus size.
     pub max_distinct_ngrams: usize,
+    /// Scale features by their naive-Bayes log-count ratio (off: plain tf-idf
+    /// logistic regression, kept for comparison).
+    pub nb: bool,
     /// Naive-Bayes smoothing α (pseudo-count per class).
     pub nb_alpha: f64,
     /// Multiply the NB ratio by the smoothed idf.
@@ -73,7 +76,8 @@ impl Default for TrainConfig {
             min_df: 3,
             max_features: 4_000_000,
             max_distinct_ngrams: 7_000_000,
-            nb_alpha: 1.0,
+            nb: true,
+            nb_alpha: 2.0,
             idf: true,
             c: 32.0,
             max_iter: 30,
@@ -268,18 +272,8 @@ where
     stats.nonzeros = rows.indices.len();
 
     // 3. Feature scales: NB log-count ratio (times idf) and row norms.
-    let alpha = config.nb_alpha;
-    let p_total: f64 = kept.iter().map(|(_, c)| alpha + f64::from(c[0])).sum();
-    let q_total: f64 = kept.iter().map(|(_, c)| alpha + f64::from(c[1])).sum();
-    let scale: Vec<f64> = kept
-        .iter()
-        .map(|(_, c)| {
-            let r = ((alpha + f64::from(c[0])) / p_total).ln() - ((alpha + f64::from(c[1])) / q_total).ln();
-            let dfj = f64::from(c[0] + c[1]);
-            let idf = if config.idf { ((1.0 + n as f64) / (1.0 + dfj)).ln() + 1.0 } else { 1.0 };
-            r * idf
-        })
-        .collect();
+    let counts: Vec<[u32; 2]> = kept.iter().map(|&(_, c)| c).collect();
+    let scale = feature_scales(&counts, n, config);
     let inv_norm: Vec<f64> = (0..n)
         .map(|i| {
             if !config.features.l2_normalize {
@@ -326,6 +320,27 @@ where
         bias: b as f32,
         stats,
     })
+}
+
+/// The naive-Bayes log-count ratios `r_j = ln((p_j / ‖p‖₁) / (q_j / ‖q‖₁))`,
+/// `p_j = α + df⁺_j`, `q_j = α + df⁻_j`, of features with document frequencies
+/// `[df⁺, df⁻]` (Wang & Manning 2012, with binarised counts).
+pub fn nb_log_ratios(df: &[[u32; 2]], alpha: f64) -> Vec<f64> {
+    let p_total: f64 = df.iter().map(|c| alpha + f64::from(c[0])).sum();
+    let q_total: f64 = df.iter().map(|c| alpha + f64::from(c[1])).sum();
+    df.iter().map(|c| ((alpha + f64::from(c[0])) / p_total).ln() - ((alpha + f64::from(c[1])) / q_total).ln()).collect()
+}
+
+/// The smoothed idf `ln((1 + n) / (1 + df)) + 1` (scikit-learn's default).
+pub fn smooth_idf(df: u32, n_docs: usize) -> f64 {
+    ((1.0 + n_docs as f64) / (1.0 + f64::from(df))).ln() + 1.0
+}
+
+/// Each feature's value when present, before row normalisation: NB ratio (or 1)
+/// times idf (or 1).
+fn feature_scales(df: &[[u32; 2]], n_docs: usize, config: &TrainConfig) -> Vec<f64> {
+    let r = if config.nb { nb_log_ratios(df, config.nb_alpha) } else { vec![1.0; df.len()] };
+    r.into_iter().zip(df).map(|(r, c)| if config.idf { r * smooth_idf(c[0] + c[1], n_docs) } else { r }).collect()
 }
 
 /// The data of the optimisation problem.
@@ -512,6 +527,25 @@ fn newton_cg(p: &Problem<'_>, config: &TrainConfig, stats: &mut TrainStats) -> (
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nb_ratios_by_hand() {
+        // Feature 0 only in positive documents, 1 only in negative, 2 in both
+        // equally. alpha = 1: p = [4, 1, 3] (sum 8), q = [1, 4, 3] (sum 8).
+        let r = nb_log_ratios(&[[3, 0], [0, 3], [2, 2]], 1.0);
+        assert!((r[0] - 4f64.ln()).abs() < 1e-12, "{r:?}");
+        assert!((r[1] + 4f64.ln()).abs() < 1e-12, "{r:?}");
+        assert!(r[2].abs() < 1e-12, "{r:?}");
+        // Unequal class sizes: the ratio is of normalised counts.
+        let r = nb_log_ratios(&[[9, 1], [1, 1]], 1.0); // p = [10, 2] / 12, q = [2, 2] / 4
+        assert!((r[0] - ((10.0 / 12.0) / 0.5f64).ln()).abs() < 1e-12);
+        assert!((r[1] - ((2.0 / 12.0) / 0.5f64).ln()).abs() < 1e-12);
+        // idf: a term in every document still weighs 1.
+        assert!((smooth_idf(10, 10) - 1.0).abs() < 1e-12);
+        assert!((smooth_idf(0, 10) - (11f64.ln() + 1.0)).abs() < 1e-12);
+        let cfg = TrainConfig { nb: false, idf: false, ..TrainConfig::default() };
+        assert_eq!(feature_scales(&[[1, 2]], 5, &cfg), [1.0]);
+    }
 
     #[test]
     fn pruning_keeps_the_frequent_ngrams() {
