@@ -167,6 +167,10 @@ fn child_ours(system: &str, n: usize, corpus: &Path, queries: &[String], workdir
     let index = Index::build_with(docs, options);
     let build_s = t.elapsed().as_secs_f64();
     assert_eq!(index.len(), n, "corpus shorter than N");
+    if let Some(path) = std::env::var_os("BENCH_SAVE_TO") {
+        index.save(path)?;
+        return Ok(());
+    }
     if std::env::var_os("BENCH_BUILD_ONLY").is_some() {
         // For profiling the build alone.
         println!("built {n} in {build_s:.3} s, peak RSS {} KiB", proc_status_kib("VmHWM:"));

@@ -804,6 +804,8 @@ pub(crate) struct Cursor {
     pub(crate) ub: f32,
     /// The current doc, or [`END`].
     pub(crate) doc: u32,
+    /// Postings in the list.
+    pub(crate) len: u32,
     idf: f32,
     block: usize,
     block_end: usize,
@@ -837,6 +839,7 @@ impl Cursor {
             group,
             ub: weight * p.list_max[list],
             doc: END,
+            len: p.list_postings[list + 1] - p.list_postings[list],
             idf: p.idf[term as usize],
             block: p.list_blocks[list] as usize,
             block_end: p.list_blocks[list + 1] as usize,

@@ -122,8 +122,17 @@ fn add(score: &mut f32, best: &mut [f32], touched: &mut Vec<u32>, g: u32, v: f32
     }
 }
 
-/// Recomputes the non-essential groups for cursors `0..first_ess`.
-fn plan_non_essential(sc_cursors: &[Cursor], first_ess: usize, ne_ub: &mut [f32], ne_seq: &mut Vec<(u32, usize)>) {
+/// Recomputes the non-essential groups for cursors `0..first_ess`: groups by
+/// bound, largest first; inside a group of disjoint lists (a term's impact tiers)
+/// the longest list first, the most likely to hold the candidate (finding it ends
+/// the group's probes), else the largest bound first.
+fn plan_non_essential(
+    sc_cursors: &[Cursor],
+    first_ess: usize,
+    disjoint: bool,
+    ne_ub: &mut [f32],
+    ne_seq: &mut Vec<(u32, usize)>,
+) {
     ne_ub.iter_mut().for_each(|u| *u = 0.0);
     ne_seq.clear();
     for (i, c) in sc_cursors[..first_ess].iter().enumerate() {
@@ -133,7 +142,9 @@ fn plan_non_essential(sc_cursors: &[Cursor], first_ess: usize, ne_ub: &mut [f32]
     }
     ne_seq.sort_by(|a, b| {
         let (ua, ub) = (ne_ub[a.0 as usize], ne_ub[b.0 as usize]);
-        ub.total_cmp(&ua).then(a.0.cmp(&b.0)).then(b.1.cmp(&a.1))
+        let inside =
+            if disjoint { sc_cursors[b.1].len.cmp(&sc_cursors[a.1].len).then(b.1.cmp(&a.1)) } else { b.1.cmp(&a.1) };
+        ub.total_cmp(&ua).then(a.0.cmp(&b.0)).then(inside)
     });
 }
 
@@ -198,6 +209,7 @@ pub(crate) fn top_k<A: Fn(u32) -> bool>(
     let n = cursors.len();
     let mut theta = 0f32;
     let mut first_ess = 0usize;
+    let mut checked = (0u32, f32::NAN, usize::MAX);
     loop {
         let before = first_ess;
         while first_ess < n && margin(cum[first_ess] + prior_max) <= theta {
@@ -207,7 +219,7 @@ pub(crate) fn top_k<A: Fn(u32) -> bool>(
             break;
         }
         if first_ess != before {
-            plan_non_essential(cursors, first_ess, ne_ub, ne_seq);
+            plan_non_essential(cursors, first_ess, disjoint, ne_ub, ne_seq);
         }
         let mut d = END;
         for c in &cursors[first_ess..] {
@@ -217,7 +229,10 @@ pub(crate) fn top_k<A: Fn(u32) -> bool>(
             break;
         }
         let non_ess_ub = if first_ess > 0 { cum[first_ess - 1] } else { 0.0 };
-        if heap.len() == k {
+        // A window of docs whose block-max bound was found to beat θ (`checked`:
+        // its θ and essential lists): no need to compute it again inside it.
+        let recheck = d > checked.0 || theta != checked.1 || first_ess != checked.2;
+        if heap.len() == k && recheck {
             // Block-max bound for docs d..=upto.
             let mut bound = non_ess_ub + prior_max;
             let mut upto = END;
@@ -239,6 +254,7 @@ pub(crate) fn top_k<A: Fn(u32) -> bool>(
                 }
                 continue;
             }
+            checked = (upto, theta, first_ess);
         }
         if !(params.accept)(d) {
             for c in &mut cursors[first_ess..] {
