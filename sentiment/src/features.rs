@@ -92,6 +92,13 @@ pub struct Scratch {
     pub(crate) keys: Vec<u64>,
 }
 
+impl Scratch {
+    /// The keys left by the last [`distinct_keys`] call (sorted, distinct).
+    pub fn keys(&self) -> &[u64] {
+        &self.keys
+    }
+}
+
 /// Calls `f` with the key of every n-gram of `text` (1 ≤ n ≤ `ngram_max`) in text
 /// order, duplicates included. `buf` holds the normalised text.
 pub fn for_each_key(text: &str, ngram_max: u8, buf: &mut String, mut f: impl FnMut(u64)) {
