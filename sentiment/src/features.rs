@@ -185,6 +185,11 @@ impl<V: Copy + Default> KeyTable<V> {
         }
     }
 
+    /// Every `(key, value)`, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, V)> + '_ {
+        self.slots.iter().copied().filter(|&(k, _)| k != 0)
+    }
+
     /// Number of keys.
     pub fn len(&self) -> usize {
         self.len
@@ -260,6 +265,11 @@ mod tests {
             assert_eq!(t.get(k), Some(v));
         }
         assert_eq!(t.get(12345 << 1), None);
+        let mut all: Vec<(u64, u32)> = t.iter().collect();
+        all.sort_unstable();
+        let mut want = pairs.clone();
+        want.sort_unstable();
+        assert_eq!(all, want);
         let empty = KeyTable::<u32>::from_pairs(std::iter::empty());
         assert!(empty.is_empty() && empty.get(7).is_none());
     }

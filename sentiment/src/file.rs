@@ -47,7 +47,8 @@ const FEATURE_LEN: usize = 16;
 impl Model {
     /// The model as file bytes (see the module docs for the layout).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let n = self.keys.len();
+        let features = self.features();
+        let n = features.len();
         let mut out = Vec::with_capacity(HEADER_LEN + FEATURE_LEN * n + TRAILER_LEN);
         out.extend_from_slice(&MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -57,9 +58,9 @@ impl Model {
         out.extend_from_slice(&[0, 0]);
         out.extend_from_slice(&self.bias.to_le_bytes());
         out.extend_from_slice(&(n as u64).to_le_bytes());
-        self.keys.iter().for_each(|k| out.extend_from_slice(&k.to_le_bytes()));
-        self.scale.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        self.weight.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        features.iter().for_each(|(k, _)| out.extend_from_slice(&k.to_le_bytes()));
+        features.iter().for_each(|(_, f)| out.extend_from_slice(&f.scale.to_le_bytes()));
+        features.iter().for_each(|(_, f)| out.extend_from_slice(&f.weight.to_le_bytes()));
         let crc = crc32fast::hash(&out);
         out.extend_from_slice(&crc.to_le_bytes());
         out
@@ -202,10 +203,7 @@ mod tests {
         assert_eq!(names, ["sentiment.model"], "no temporary file left behind");
         let back = Model::load(&path).unwrap();
         assert_eq!(back.feature_config(), m.feature_config());
-        assert_eq!(
-            (back.keys.clone(), back.scale.clone(), back.weight.clone()),
-            (m.keys.clone(), m.scale.clone(), m.weight.clone())
-        );
+        assert_eq!(back.features(), m.features());
         for text in ["great film", "boring", "wonderful but awful", ""] {
             assert_eq!(back.predict(text), m.predict(text), "{text}");
         }

@@ -43,10 +43,6 @@ pub(crate) struct FeatureParams {
 #[derive(Debug, Clone)]
 pub struct Model {
     pub(crate) config: FeatureConfig,
-    /// Feature keys, ascending (the file order).
-    pub(crate) keys: Vec<u64>,
-    pub(crate) scale: Vec<f32>,
-    pub(crate) weight: Vec<f32>,
     pub(crate) bias: f32,
     pub(crate) table: KeyTable<FeatureParams>,
 }
@@ -93,7 +89,15 @@ impl Model {
                 .zip(scale.iter().zip(&weight))
                 .map(|(&k, (&scale, &weight))| (k, FeatureParams { scale, weight })),
         );
-        Model { config, keys, scale, weight, bias, table }
+        Model { config, bias, table }
+    }
+
+    /// Every feature as `(key, scale, weight)`, in ascending key order (the file
+    /// order).
+    pub(crate) fn features(&self) -> Vec<(u64, FeatureParams)> {
+        let mut v: Vec<(u64, FeatureParams)> = self.table.iter().collect();
+        v.sort_unstable_by_key(|&(k, _)| k);
+        v
     }
 
     /// The feature settings the model was trained with.
@@ -103,7 +107,7 @@ impl Model {
 
     /// Number of features (n-grams) the model knows.
     pub fn feature_count(&self) -> usize {
-        self.keys.len()
+        self.table.len()
     }
 
     /// The raw score (log-odds of positive) of `text`, using `scratch` for buffers.
@@ -145,9 +149,13 @@ impl Model {
     /// Predicts every text, in order, splitting large batches over the available
     /// cores.
     pub fn predict_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Prediction> {
+        // Below this many texts per thread, a thread costs more than it saves.
         const MIN_PER_THREAD: usize = 256;
         let threads =
             std::thread::available_parallelism().map_or(1, |n| n.get()).min(texts.len() / MIN_PER_THREAD).max(1);
+        if threads == 1 {
+            return texts.iter().map(|t| self.predict(t.as_ref())).collect();
+        }
         let mut out = vec![Prediction { label: Label::Positive, confidence: 0.5 }; texts.len()];
         let chunk = texts.len().div_ceil(threads).max(1);
         std::thread::scope(|sc| {
