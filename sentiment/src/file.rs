@@ -251,6 +251,22 @@ mod tests {
     }
 
     #[test]
+    fn every_truncation_and_every_flipped_byte_is_an_error() {
+        let good = model().to_bytes();
+        assert!(Model::from_bytes(&good).is_ok());
+        for cut in 0..good.len() {
+            assert!(Model::from_bytes(&good[..cut]).is_err(), "cut at {cut}");
+        }
+        for at in 0..good.len() {
+            for mask in [0x01, 0x80, 0xff] {
+                let mut v = good.clone();
+                v[at] ^= mask;
+                assert!(Model::from_bytes(&v).is_err(), "byte {at} ^ {mask:#x}");
+            }
+        }
+    }
+
+    #[test]
     fn checksummed_but_invalid_contents_are_corrupt() {
         let good = model().to_bytes();
         let reseal = |mut v: Vec<u8>| {
