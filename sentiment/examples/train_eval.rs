@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let t = Instant::now();
-    let (model, stats) = Model::train_with_stats(train.iter().map(|r| r.example()), &config)?;
+    let (model, stats) = Model::train_with_stats(&train, &config)?;
     let train_secs = t.elapsed().as_secs_f64();
     let train_peak = peak_rss_mib();
     println!(
@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let t = Instant::now();
-    let report = evaluate(&model, test.iter().map(|r| r.example()));
+    let report = evaluate(&model, &test);
     let eval_secs = t.elapsed().as_secs_f64();
     println!("\ntest split:\n{report}\n");
 

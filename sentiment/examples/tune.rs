@@ -51,8 +51,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                                 let in_valid = |id: &str| token_hash(id) % folds.max(5) == fold;
                                 let (valid, train): (Vec<_>, Vec<_>) =
                                     reviews.iter().partition(|r| in_valid(&r.imdb_id));
-                                let (model, s) = Model::train_with_stats(train.iter().map(|r| r.example()), &cfg)?;
-                                let r = evaluate(&model, valid.iter().map(|r| r.example()));
+                                let (model, s) = Model::train_with_stats(&train, &cfg)?;
+                                let r = evaluate(&model, &valid);
                                 acc += r.accuracy / folds as f64;
                                 loss += r.log_loss / folds as f64;
                                 accs.push(format!("{:.2}", 100.0 * r.accuracy));

@@ -46,6 +46,42 @@ impl fmt::Display for Label {
     }
 }
 
+/// A labelled text, as training and evaluation take it: `(text, Label)` pairs
+/// (`text` any `AsRef<str>`), [`Review`]s, and references to either.
+pub trait Example {
+    /// The text.
+    fn text(&self) -> &str;
+    /// Its label.
+    fn label(&self) -> Label;
+}
+
+impl<S: AsRef<str>> Example for (S, Label) {
+    fn text(&self) -> &str {
+        self.0.as_ref()
+    }
+    fn label(&self) -> Label {
+        self.1
+    }
+}
+
+impl<T: Example + ?Sized> Example for &T {
+    fn text(&self) -> &str {
+        (**self).text()
+    }
+    fn label(&self) -> Label {
+        (**self).label()
+    }
+}
+
+impl Example for Review {
+    fn text(&self) -> &str {
+        &self.text
+    }
+    fn label(&self) -> Label {
+        self.label
+    }
+}
+
 /// The label a star rating (1–10) stands for: 7 and up positive, 4 and below
 /// negative, 5 and 6 (and anything outside 1–10) none, so the review is skipped.
 ///

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::dataset::Label;
+use crate::dataset::{Example, Label};
 use crate::model::Model;
 
 /// Precision, recall and F1 of one class.
@@ -97,13 +97,16 @@ impl EvalReport {
     }
 }
 
-/// Evaluates `model` on labelled examples (predicted over the available cores).
-pub fn evaluate<I, S>(model: &Model, examples: I) -> EvalReport
+/// Evaluates `model` on labelled examples (anything iterable over
+/// [`Example`]s; predicted over the available cores).
+pub fn evaluate<I>(model: &Model, examples: I) -> EvalReport
 where
-    I: IntoIterator<Item = (S, Label)>,
-    S: AsRef<str> + Sync,
+    I: IntoIterator,
+    I::Item: Example,
 {
-    let (texts, labels): (Vec<S>, Vec<Label>) = examples.into_iter().unzip();
+    let examples: Vec<I::Item> = examples.into_iter().collect();
+    let texts: Vec<&str> = examples.iter().map(|e| e.text()).collect();
+    let labels: Vec<Label> = examples.iter().map(|e| e.label()).collect();
     let predictions = model.predict_batch(&texts);
     EvalReport::from_outcomes(labels.into_iter().zip(predictions).map(|(a, p)| (a, p.label, p.positive_probability())))
 }

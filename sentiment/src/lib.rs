@@ -15,8 +15,8 @@
 //!
 //! let reviews = dataset::read_imdb_csv("imdb_reviews_50k.csv.gz")?;
 //! let (train, test): (Vec<_>, Vec<_>) = reviews.iter().partition(|r| r.split == Split::Train);
-//! let model = Model::train(train.iter().map(|r| r.example()), &TrainConfig::default())?;
-//! println!("{}", evaluate(&model, test.iter().map(|r| r.example())));
+//! let model = Model::train(&train, &TrainConfig::default())?;
+//! println!("{}", evaluate(&model, &test));
 //! model.save("sentiment.model")?;
 //! let p = Model::load("sentiment.model")?.predict("A wonderful, moving film.");
 //! println!("{} ({:.0}%)", p.label, 100.0 * p.confidence);
@@ -34,7 +34,7 @@ mod model;
 pub mod tokenize;
 mod train;
 
-pub use dataset::{label_from_rating, rated_examples, read_imdb_csv, Label, Review, Split};
+pub use dataset::{label_from_rating, rated_examples, read_imdb_csv, Example, Label, Review, Split};
 pub use error::{Error, ModelFileError, Result};
 pub use eval::{evaluate, ClassMetrics, EvalReport};
 pub use features::{FeatureConfig, Scratch};

@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 
-use crate::dataset::Label;
+use crate::dataset::{Example, Label};
 use crate::error::Result;
 use crate::features::{distinct_keys, FeatureConfig, KeyTable, Scratch};
 use crate::train::{self, TrainConfig, TrainStats};
@@ -52,24 +52,25 @@ thread_local! {
 }
 
 impl Model {
-    /// Trains a model on labelled examples: any iterator of `(text, label)`,
-    /// e.g. `reviews.iter().map(Review::example)` or
-    /// [`rated_examples`](crate::dataset::rated_examples) of scraped reviews.
+    /// Trains a model on labelled examples: anything iterable over
+    /// [`Example`]s, e.g. `&[Review]`, `&Vec<(String, Label)>`, an iterator of
+    /// `(&str, Label)`, or [`rated_examples`](crate::dataset::rated_examples) of
+    /// scraped reviews.
     ///
     /// Errors if the configuration is invalid or only one label occurs.
-    pub fn train<I, S>(examples: I, config: &TrainConfig) -> Result<Model>
+    pub fn train<I>(examples: I, config: &TrainConfig) -> Result<Model>
     where
-        I: IntoIterator<Item = (S, Label)>,
-        S: AsRef<str>,
+        I: IntoIterator,
+        I::Item: Example,
     {
         Ok(Self::train_with_stats(examples, config)?.0)
     }
 
     /// [`Model::train`], also returning what training measured.
-    pub fn train_with_stats<I, S>(examples: I, config: &TrainConfig) -> Result<(Model, TrainStats)>
+    pub fn train_with_stats<I>(examples: I, config: &TrainConfig) -> Result<(Model, TrainStats)>
     where
-        I: IntoIterator<Item = (S, Label)>,
-        S: AsRef<str>,
+        I: IntoIterator,
+        I::Item: Example,
     {
         let t = train::train(examples, config)?;
         Ok((Model::from_parts(config.features, t.keys, t.scale, t.weight, t.bias), t.stats))
@@ -222,6 +223,33 @@ mod tests {
         // Unknown text: only the bias speaks, close to a coin toss.
         let p = model.predict("zzz qqq");
         assert!(p.confidence < 0.6, "{p:?}");
+    }
+
+    #[test]
+    fn trains_on_any_kind_of_example() {
+        use crate::dataset::{Review, Split};
+        let owned: Vec<(String, Label)> = tiny().into_iter().map(|(t, l)| (t.to_string(), l)).collect();
+        let reviews: Vec<Review> = tiny()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (t, l))| Review {
+                split: Split::Train,
+                label: l,
+                review_id: i as u32,
+                rating: if l.is_positive() { 9 } else { 2 },
+                imdb_id: format!("tt{i}"),
+                text: t.to_string(),
+            })
+            .collect();
+        let config = TrainConfig { min_df: 1, ..TrainConfig::default() };
+        let a = Model::train(&owned, &config).unwrap();
+        let b = Model::train(&reviews, &config).unwrap();
+        let c = Model::train(reviews.iter().map(Review::example), &config).unwrap();
+        let d = Model::train(owned, &config).unwrap();
+        for m in [&b, &c, &d] {
+            assert_eq!(m.features(), a.features());
+        }
+        assert_eq!(crate::evaluate(&a, &reviews).accuracy, 1.0);
     }
 
     #[test]

@@ -30,7 +30,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Instant;
 
-use crate::dataset::Label;
+use crate::dataset::Example;
 use crate::error::{Error, Result};
 use crate::features::{distinct_keys, FeatureConfig, KeyTable, Scratch, MAX_NGRAM};
 
@@ -210,10 +210,10 @@ impl Rows {
     }
 }
 
-pub(crate) fn train<I, S>(examples: I, config: &TrainConfig) -> Result<Trained>
+pub(crate) fn train<I>(examples: I, config: &TrainConfig) -> Result<Trained>
 where
-    I: IntoIterator<Item = (S, Label)>,
-    S: AsRef<str>,
+    I: IntoIterator,
+    I::Item: Example,
 {
     config.validate()?;
     let started = Instant::now();
@@ -222,13 +222,13 @@ where
     // 1. Document frequencies per class. The examples are kept (texts are about
     // five times smaller than their n-gram keys) and tokenised again in step 2,
     // so no per-document key list is held next to the count table.
-    let examples: Vec<(S, Label)> = examples.into_iter().collect();
+    let examples: Vec<I::Item> = examples.into_iter().collect();
     let n = examples.len();
     let mut scratch = Scratch::default();
     let mut df = Counts::default();
-    for (text, label) in &examples {
-        distinct_keys(text.as_ref(), config.features.ngram_max, &mut scratch);
-        let class = usize::from(!label.is_positive());
+    for example in &examples {
+        distinct_keys(example.text(), config.features.ngram_max, &mut scratch);
+        let class = usize::from(!example.label().is_positive());
         for &k in &scratch.keys {
             df.entry(k).or_default()[class] += 1;
         }
@@ -237,7 +237,7 @@ where
             stats.count_prunings += 1;
         }
     }
-    let y: Vec<f64> = examples.iter().map(|(_, l)| if l.is_positive() { 1.0 } else { -1.0 }).collect();
+    let y: Vec<f64> = examples.iter().map(|e| if e.label().is_positive() { 1.0 } else { -1.0 }).collect();
     stats.examples = n;
     stats.positive = y.iter().filter(|&&v| v > 0.0).count();
     if stats.positive == 0 || stats.positive == n {
@@ -258,8 +258,8 @@ where
     let mut indices: Vec<u32> = Vec::new();
     let mut new_offsets: Vec<usize> = Vec::with_capacity(n + 1);
     new_offsets.push(0);
-    for (text, _) in &examples {
-        distinct_keys(text.as_ref(), config.features.ngram_max, &mut scratch);
+    for example in &examples {
+        distinct_keys(example.text(), config.features.ngram_max, &mut scratch);
         let start = indices.len();
         indices.extend(scratch.keys.iter().filter_map(|&k| index.get(k)));
         indices[start..].sort_unstable();
@@ -527,6 +527,7 @@ fn newton_cg(p: &Problem<'_>, config: &TrainConfig, stats: &mut TrainStats) -> (
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Label;
 
     #[test]
     fn nb_ratios_by_hand() {
@@ -568,7 +569,7 @@ mod tests {
             })
             .collect();
         let config = TrainConfig { min_df: 2, max_distinct_ngrams: 1024, ..TrainConfig::default() };
-        let t = train(texts.iter().map(|(t, l)| (t.as_str(), *l)), &config).unwrap();
+        let t = train(&texts, &config).unwrap();
         assert!(t.stats.count_prunings > 0);
         assert!(t.stats.distinct_ngrams <= 1024);
         // The frequent, informative n-grams survived the pruning.

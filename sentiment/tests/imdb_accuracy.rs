@@ -34,8 +34,8 @@ fn imdb_test_accuracy_reaches_the_bar() {
     let (train, test): (Vec<_>, Vec<_>) = reviews.iter().partition(|r| r.split == Split::Train);
     assert_eq!((train.len(), test.len()), (25_000, 25_000));
 
-    let model = Model::train(train.iter().map(|r| r.example()), &TrainConfig::default()).expect("training");
-    let report = evaluate(&model, test.iter().map(|r| r.example()));
+    let model = Model::train(&train, &TrainConfig::default()).expect("training");
+    let report = evaluate(&model, &test);
     eprintln!("{report}");
     assert!(
         report.accuracy >= MIN_ACCURACY,
