@@ -90,10 +90,12 @@ pub fn ngram_key(tokens: &[&str]) -> u64 {
 pub struct Scratch {
     pub(crate) text: String,
     pub(crate) keys: Vec<u64>,
+    pub(crate) set: Vec<u64>,
 }
 
 impl Scratch {
-    /// The keys left by the last [`distinct_keys`] call (sorted, distinct).
+    /// The keys left by the last [`distinct_keys`] call (distinct, in order of
+    /// first appearance).
     pub fn keys(&self) -> &[u64] {
         &self.keys
     }
@@ -122,13 +124,38 @@ pub fn for_each_key(text: &str, ngram_max: u8, buf: &mut String, mut f: impl FnM
     });
 }
 
-/// The distinct n-gram keys of `text`, sorted, into `scratch.keys`.
+/// The distinct n-gram keys of `text`, in order of first appearance, into
+/// `scratch.keys`.
+///
+/// Duplicates are dropped with a small open-addressing set (twice the key
+/// count, in cache) rather than by sorting: about half the cost.
 pub fn distinct_keys(text: &str, ngram_max: u8, scratch: &mut Scratch) {
-    let Scratch { text: buf, keys, .. } = scratch;
+    let Scratch { text: buf, keys, set } = scratch;
     keys.clear();
     for_each_key(text, ngram_max, buf, |k| keys.push(k));
-    keys.sort_unstable();
-    keys.dedup();
+    let cap = (keys.len() * 2).next_power_of_two().max(16);
+    set.clear();
+    set.resize(cap, 0);
+    let mask = cap - 1;
+    let mut kept = 0;
+    for r in 0..keys.len() {
+        let k = keys[r];
+        // Bits the key tables do not use for their slots.
+        let mut i = (k >> 40) as usize & mask;
+        loop {
+            match set[i] {
+                0 => {
+                    set[i] = k;
+                    keys[kept] = k;
+                    kept += 1;
+                    break;
+                }
+                s if s == k => break,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+    keys.truncate(kept);
 }
 
 /// An open-addressing hash table from non-zero n-gram keys to values, with
@@ -251,9 +278,17 @@ mod tests {
     fn distinct_keys_dedup() {
         let mut s = Scratch::default();
         distinct_keys("bad bad bad", 2, &mut s);
-        let mut want = vec![ngram_key(&["bad"]), ngram_key(&["bad", "bad"])];
+        assert_eq!(s.keys, [ngram_key(&["bad"]), ngram_key(&["bad", "bad"])]);
+        // A long text with many repeats: the same set as sort + dedup.
+        let text = "so bad , so so bad ! not good , not bad . ".repeat(50);
+        distinct_keys(&text, 3, &mut s);
+        let mut got = s.keys.clone();
+        got.sort_unstable();
+        let mut want = keys_of(&text, 3);
         want.sort_unstable();
-        assert_eq!(s.keys, want);
+        want.dedup();
+        assert_eq!(got, want);
+        assert_eq!(s.keys()[0], ngram_key(&["so"]));
     }
 
     #[test]
