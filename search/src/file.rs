@@ -13,8 +13,13 @@
 //! | 8 | checksum of the payload: FNV-1a 64 over its little-endian u64 words (a tail of fewer than 8 bytes byte by byte) |
 //! | … | payload: the document table, then each structure present |
 //!
-//! Every array in the payload is a u64 element count followed by the elements.
-//! Loading checks magic, version and length, reads the payload while summing it,
+//! Every array in the payload is a u64 element count followed by the elements; an
+//! absent document column (see [`crate::Index`]'s document table) is an empty array.
+//! Version 3: Elias-Fano posting blocks, 32-bit block offsets and list counts,
+//! 32-bit votes and title keys.
+//! Loading checks magic, version and length, reads the payload while summing it
+//! (every array's length is checked against the bytes left before anything is
+//! allocated, so memory stays in proportion to the file),
 //! checks the checksum, then every structural invariant the search code relies on
 //! (offsets, sortedness, decoded doc ids, score bounds), so a corrupt file is an
 //! [`Error`], never a panic.
@@ -623,6 +628,23 @@ mod tests {
         assert!(matches!(err, Error::UnsupportedVersion { found: 99, expected: FORMAT_VERSION }), "{err}");
         b[0] = b'X';
         assert!(matches!(Index::read_from(&b), Err(Error::BadMagic)));
+    }
+
+    /// A payload whose arrays claim more elements than the file holds is refused
+    /// before anything is allocated for them.
+    #[test]
+    fn array_lengths_beyond_the_file_are_refused_before_allocating() {
+        for count in [u64::MAX, u64::MAX / 2, 1 << 40, 1 << 33, 1000] {
+            let mut payload = count.to_le_bytes().to_vec();
+            payload.extend_from_slice(&[0u8; 64]);
+            let mut bytes = header(FLAG_PRODUCT, 1, payload.len() as u64, checksum(&payload)).to_vec();
+            bytes.extend_from_slice(&payload);
+            let err = Index::read_from(&bytes).expect_err("impossible length");
+            assert!(
+                matches!(err, Error::Corrupt(ref m) if m.contains("length") || m.contains("past the end")),
+                "{err}"
+            );
+        }
     }
 
     #[test]

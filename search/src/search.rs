@@ -17,9 +17,13 @@
 //!   plus the remaining groups' bounds can still beat θ; a group already scored by
 //!   an essential cursor adds nothing more when its lists are disjoint (a term's
 //!   impact tiers in exact mode) and at most its bound minus that score otherwise.
+//!   Inside a group of disjoint lists the longest is probed first: it is the most
+//!   likely to hold the candidate, and finding it there ends the group's probes.
 //! * **Block max**: for the doc range covered by the current blocks of all
 //!   essential cursors, the sum of their block maxima plus the non-essential bounds
-//!   is a bound; when it cannot beat θ the whole range is skipped without decoding.
+//!   is a bound; when it cannot beat θ the whole range is skipped without decoding
+//!   (and when it can, it is not computed again for the next candidates of that
+//!   range while θ and the essential lists stay the same).
 //! * Candidates rejected by the filter are skipped before any scoring.
 
 use crate::postings::{Cursor, ImpactBuf, Postings, BLOCK, END};

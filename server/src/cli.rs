@@ -223,9 +223,15 @@ async fn search(config: Config, query: String, exact: bool, limit: usize, json: 
     let path = crate::indexing::index_path(&config.data_dir);
     let index = crate::indexing::load_saved(&path)?
         .with_context(|| format!("no search index at {}: run `marquee pipeline run` first", path.display()))?;
+    let catalog = catalog::db::Catalog::connect(&config.database_url).await?;
+    let mut index = std::sync::Arc::new(index);
+    if exact {
+        // The saved index is product-only: exact mode builds its own from the catalog.
+        let live = app::ssr::live_index::LiveIndex::default();
+        index = crate::indexing::exact_index(&catalog, &live, index).await?;
+    }
     let mode = if exact { search::Mode::Exact } else { search::Mode::Product };
     let hits = index.search(q, mode, &search::Filter::default(), limit);
-    let catalog = catalog::db::Catalog::connect(&config.database_url).await?;
     let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
     let movies: std::collections::HashMap<String, catalog::Movie> =
         catalog.movies_by_ids(&ids).await?.into_iter().map(|m| (m.id.clone(), m)).collect();

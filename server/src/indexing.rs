@@ -21,23 +21,56 @@ pub fn load_saved(path: &Path) -> anyhow::Result<Option<search::Index>> {
     search::Index::load(path).map(Some).with_context(|| format!("loading the search index {}", path.display()))
 }
 
-/// Builds the index from every movie in the catalog.
+/// What the served (and saved) index holds: the product structure only, all
+/// the site searches. Exact (scikit-learn) mode, for the CLI's `--exact` and the
+/// API's `mode=exact`, gets its own index on demand ([`exact_index`]).
+pub const SERVED: search::BuildOptions = search::BuildOptions { exact: false, product: true };
+/// What an on-demand exact-mode index holds.
+pub const EXACT_ONLY: search::BuildOptions = search::BuildOptions { exact: true, product: false };
+
+/// Builds the index to serve ([`SERVED`]) from every movie in the catalog.
 pub async fn build_from_catalog(catalog: &Catalog) -> anyhow::Result<search::Index> {
     let rows = catalog.index_rows().await.context("reading movies for the index")?;
-    let index = tokio::task::spawn_blocking(move || {
-        search::Index::build(rows.into_iter().map(|r| search::Document {
-            id: r.id,
-            title: r.title,
-            body: r.overview.unwrap_or_default(),
-            votes: r.votes.unwrap_or(0).max(0) as u64,
-            year: r.year,
-            rating: r.rating.map(|x| x as f32),
-            genres: r.genres,
-        }))
+    let index = tokio::task::spawn_blocking(move || search::Index::build_with(documents(rows), SERVED))
+        .await
+        .context("the index build panicked")?;
+    Ok(index)
+}
+
+/// The catalog rows as documents to index.
+fn documents(rows: Vec<catalog::IndexRow>) -> impl Iterator<Item = search::Document> {
+    rows.into_iter().map(|r| search::Document {
+        id: r.id,
+        title: r.title,
+        body: r.overview.unwrap_or_default(),
+        votes: r.votes.unwrap_or(0).max(0) as u64,
+        year: r.year,
+        rating: r.rating.map(|x| x as f32),
+        genres: r.genres,
+    })
+}
+
+/// The index to search in exact mode: `served` if it has the exact structure,
+/// else an exact-only index built from the catalog on the first exact search
+/// and kept in `live` until the next publish.
+pub async fn exact_index(
+    catalog: &Catalog,
+    live: &LiveIndex,
+    served: std::sync::Arc<search::Index>,
+) -> anyhow::Result<std::sync::Arc<search::Index>> {
+    if served.options().exact {
+        return Ok(served);
+    }
+    if let Some(exact) = live.exact_for(&served) {
+        return Ok(exact);
+    }
+    let rows = catalog.index_rows().await.context("reading movies for the exact-mode index")?;
+    let live = live.clone();
+    tokio::task::spawn_blocking(move || {
+        live.exact_or_build(&served, || search::Index::build_with(documents(rows), EXACT_ONLY))
     })
     .await
-    .context("the index build panicked")?;
-    Ok(index)
+    .context("the exact-mode index build panicked")
 }
 
 /// Builds, saves (temp file + rename) and publishes a fresh index.

@@ -66,9 +66,19 @@ async fn search(State(state): State<AppState>, Query(p): Query<HashMap<String, S
             return error(StatusCode::BAD_REQUEST, format!("`mode` must be product or exact, got `{other}`"))
         }
     };
-    let Some(index) = state.index.current() else {
+    let Some(mut index) = state.index.current() else {
         return error(StatusCode::SERVICE_UNAVAILABLE, "the search index is being built; try again shortly");
     };
+    if mode == search::Mode::Exact {
+        // The served index is product-only: exact mode has its own, built on demand.
+        index = match crate::indexing::exact_index(&state.catalog, &state.index, index).await {
+            Ok(exact) => exact,
+            Err(e) => {
+                tracing::error!(error = format!("{e:#}"), "search: building the exact-mode index failed");
+                return error(StatusCode::SERVICE_UNAVAILABLE, "the catalog database is unavailable");
+            }
+        };
+    }
     let filter = search::Filter {
         genre: p.get("genre").map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()),
         year_from,
