@@ -78,6 +78,15 @@ if ! "$MARQUEE_TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q "$WASM_BI
   rm -rf "$MARQUEE_TOOLS/build"
 fi
 
+# --- 3b. cargo-fuzz, for scripts/fuzz.sh (its own build directory: other installs may be running).
+CARGO_FUZZ_VERSION=0.13.1
+if ! "$MARQUEE_TOOLS/bin/cargo-fuzz" --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
+  log "installing cargo-fuzz $CARGO_FUZZ_VERSION into $MARQUEE_TOOLS"
+  CARGO_TARGET_DIR="$MARQUEE_TOOLS/build-cargo-fuzz" \
+    cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --root "$MARQUEE_TOOLS"
+  rm -rf "$MARQUEE_TOOLS/build-cargo-fuzz"
+fi
+
 # --- 4. npm packages (Tailwind v4, binaryen's wasm-opt, playwright-core, tsx).
 stamp=node_modules/.marquee-installed
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then

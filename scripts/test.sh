@@ -28,6 +28,9 @@ cargo clippy --release --workspace --exclude frontend --all-targets -- -D warnin
 step "unit and integration tests (SQLite + MySQL)"
 cargo test --release --workspace --exclude frontend --no-fail-fast
 
+step "fuzz (scripts/fuzz.sh: every target of fuzz/, ${FUZZ_SECONDS:-20} s each)"
+scripts/fuzz.sh
+
 step "end-to-end tests (Playwright + Chromium)"
 npm run e2e
 
