@@ -6,6 +6,7 @@
 //! upserting cleaned movies, on SQLite or MySQL.
 
 pub mod model;
+pub mod runs;
 
 #[cfg(feature = "db")]
 pub mod db;

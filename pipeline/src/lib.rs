@@ -10,6 +10,7 @@
 
 pub mod clean;
 mod error;
+pub mod orchestrate;
 pub mod progress;
 pub mod run;
 pub mod sources;

@@ -15,8 +15,14 @@ macro_rules! migration {
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
-        Backend::Sqlite => vec![migration!(1, "movies", "../../../migrations/sqlite/0001_movies.sql")],
-        Backend::MySql => vec![migration!(1, "movies", "../../../migrations/mysql/0001_movies.sql")],
+        Backend::Sqlite => vec![
+            migration!(1, "movies", "../../../migrations/sqlite/0001_movies.sql"),
+            migration!(3, "runs", "../../../migrations/sqlite/0003_runs.sql"),
+        ],
+        Backend::MySql => vec![
+            migration!(1, "movies", "../../../migrations/mysql/0001_movies.sql"),
+            migration!(3, "runs", "../../../migrations/mysql/0003_runs.sql"),
+        ],
     };
     Migrator { migrations: Cow::Owned(migrations), ..Migrator::DEFAULT }
 }
