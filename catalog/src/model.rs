@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 /// Largest page size any listing accepts; larger requests are clamped.
 pub const MAX_PAGE_SIZE: u32 = 60;
 
-/// A movie as the detail page shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A movie as the detail page shows it. Fields after `critic_review_count`
+/// come from the scraper (issue 4) and are empty for Kaggle-only rows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Movie {
     pub id: String,
     pub title: String,
@@ -25,6 +26,63 @@ pub struct Movie {
     pub poster_url: Option<String>,
     pub user_review_count: Option<i64>,
     pub critic_review_count: Option<i64>,
+    /// The IMDb `tt` id, when known (the `id` of a film first loaded from
+    /// Kaggle stays its stable hash id).
+    #[serde(default)]
+    pub imdb_id: Option<String>,
+    #[serde(default)]
+    pub original_title: Option<String>,
+    /// IMDb title type (`movie`, `tvMovie`, …).
+    #[serde(default)]
+    pub title_type: Option<String>,
+    #[serde(default)]
+    pub writers: Vec<String>,
+    /// Top-billed cast in billing order (`stars` keeps the first four).
+    #[serde(default)]
+    pub cast: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// Worldwide gross in `gross_currency` (whole units); `gross_usd` when that is USD.
+    #[serde(default)]
+    pub gross_amount: Option<i64>,
+    #[serde(default)]
+    pub gross_currency: Option<String>,
+    /// Production budget in `budget_currency` (whole units).
+    #[serde(default)]
+    pub budget_amount: Option<i64>,
+    #[serde(default)]
+    pub budget_currency: Option<String>,
+    /// Our own thumbnail of the poster, when the scraper made one.
+    #[serde(default)]
+    pub thumbnail: Option<Thumbnail>,
+}
+
+/// A poster thumbnail in the object store, served at [`Thumbnail::url`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thumbnail {
+    /// File name under the thumbnail prefix: `<16 hex digits>.jpg` (content-addressed).
+    pub key: String,
+    pub width: u32,
+    pub height: u32,
+    /// A tiny blurred version as a `data:image/jpeg;base64,…` URI, shown until the image loads.
+    pub placeholder: Option<String>,
+}
+
+impl Thumbnail {
+    /// Where the site serves it.
+    pub fn url(&self) -> String {
+        format!("/media/{}", self.key)
+    }
+
+    /// True for names the media route may serve: 16 lower-case hex digits,
+    /// an optional `-blur`, and `.jpg` (nothing that could leave the prefix).
+    pub fn is_valid_key(key: &str) -> bool {
+        let Some(stem) = key.strip_suffix(".jpg") else { return false };
+        let hex = stem.strip_suffix("-blur").unwrap_or(stem);
+        hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    }
 }
 
 /// The little a poster card needs.
@@ -35,6 +93,9 @@ pub struct MovieCard {
     pub year: Option<i32>,
     pub rating: Option<f64>,
     pub poster_url: Option<String>,
+    /// Our poster thumbnail, when there is one.
+    #[serde(default)]
+    pub thumbnail: Option<Thumbnail>,
 }
 
 /// One horizontal row of the home page.
@@ -144,6 +205,23 @@ mod tests {
         let q = BrowseQuery::from_params(Some("3"), Some("votes"), Some("Drama"));
         assert_eq!((q.page, q.sort, q.genre.as_deref()), (3, BrowseSort::Votes, Some("Drama")));
         assert_eq!(q.offset(), 60);
+    }
+
+    #[test]
+    fn thumbnail_keys_cannot_leave_the_prefix() {
+        assert!(Thumbnail::is_valid_key("0123456789abcdef.jpg"));
+        assert!(Thumbnail::is_valid_key("0123456789abcdef-blur.jpg"));
+        for bad in [
+            "../0123456789abcdef.jpg",
+            "0123456789ABCDEF.jpg",
+            "0123456789abcdef.png",
+            "x.jpg",
+            "",
+            "/etc/passwd",
+            "0123456789abcde%2e.jpg",
+        ] {
+            assert!(!Thumbnail::is_valid_key(bad), "{bad}");
+        }
     }
 }
 

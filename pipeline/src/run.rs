@@ -1,8 +1,15 @@
-//! The catalog run: Kaggle CSV → raw asset → `cleaned_movies` → database.
+//! The catalog run (Kaggle CSV → raw asset → `cleaned_movies` → database) and
+//! the `cleaned_movies` asset (every raw asset in the store → `cleaned_movies`
+//! → database, reviews included).
+
+use std::collections::HashMap;
 
 use catalog::db::{Catalog, LoadReport};
+use tokio_util::sync::CancellationToken;
 
-use crate::clean::kaggle::{self, CleanReport};
+use crate::clean::kaggle::CleanReport;
+use crate::clean::movies::{clean_movies, MoviesCleanReport};
+use crate::clean::reviews::cleaned_reviews;
 use crate::clean::to_movies::read_cleaned;
 use crate::progress::Progress;
 use crate::sources::kaggle::{self as kaggle_source, RawAsset};
@@ -16,10 +23,17 @@ pub struct CatalogRunReport {
     pub raw_bytes: u64,
     pub raw_written: bool,
     pub clean: CleanReport,
+    /// The merge with scraped movies (empty counts when nothing was scraped).
+    pub merge: MoviesCleanReport,
     pub load: LoadReport,
 }
 
-/// Runs the catalog pipeline from `source` (a path or http(s) URL).
+fn version() -> String {
+    format!("{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"))
+}
+
+/// Runs the catalog pipeline from `source` (a path or http(s) URL). Scraped
+/// movies already in the store are merged in (see [`clean_movies`]).
 pub async fn run_catalog(
     catalog: &Catalog,
     store: &AssetStore,
@@ -32,17 +46,51 @@ pub async fn run_catalog(
     progress.note(&format!("raw asset {key} ({bytes} bytes{})", if written { "" } else { ", unchanged" }));
 
     progress.stage("clean", None);
-    let version = format!("{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"));
-    let clean = kaggle::clean(store, &key, &version).await?;
-    tracing::info!(?clean, "cleaned");
+    let merge = clean_movies(store, Some(&key), &version()).await?;
+    let clean = merge.kaggle.clone().unwrap_or_default();
+    tracing::info!(?merge, "cleaned");
     progress.note(&format!(
-        "cleaned {} rows into {} movies ({} duplicates, {} bad years, {} bad runtimes, {} bad grosses)",
-        clean.rows_in, clean.rows_out, clean.duplicates_removed, clean.bad_year, clean.bad_runtime, clean.bad_gross
+        "cleaned {} rows into {} movies ({} duplicates, {} bad years, {} bad runtimes, {} bad grosses; {} merged with scraped titles)",
+        clean.rows_in, merge.rows_out, clean.duplicates_removed, clean.bad_year, clean.bad_runtime, clean.bad_gross, merge.merged
     ));
+    let load = load_movies(catalog, store, &merge, progress).await?;
+    Ok(CatalogRunReport { raw_key: key, raw_bytes: bytes, raw_written: written, clean, merge, load })
+}
 
-    let movies = read_cleaned(store, &clean.output_key).await?;
+async fn load_movies(
+    catalog: &Catalog,
+    store: &AssetStore,
+    merge: &MoviesCleanReport,
+    progress: &dyn Progress,
+) -> Result<LoadReport> {
+    let movies = read_cleaned(store, &merge.output_key).await?;
     progress.stage("load", Some(movies.len() as u64));
-    let load = catalog.upsert_movies(&movies, "kaggle", |done| progress.advance(done as u64)).await?;
+    // Each row's source says where its facts came from (and is part of its
+    // content hash, so a Kaggle-only row stays unchanged when others are scraped).
+    let mut groups: [(&str, Vec<catalog::Movie>); 3] =
+        [("kaggle", Vec::new()), ("kaggle+imdb", Vec::new()), ("imdb", Vec::new())];
+    for m in movies {
+        let g = match &m.imdb_id {
+            None => 0,
+            Some(tt) if *tt != m.id => 1,
+            Some(_) => 2,
+        };
+        groups[g].1.push(m);
+    }
+    let _ = merge;
+    let mut load = LoadReport::default();
+    let mut done_before = 0;
+    for (source, rows) in &groups {
+        if rows.is_empty() {
+            continue;
+        }
+        let r = catalog.upsert_movies(rows, source, |done| progress.advance((done_before + done) as u64)).await?;
+        done_before += rows.len();
+        load.inserted += r.inserted;
+        load.updated += r.updated;
+        load.unchanged += r.unchanged;
+        load.rejected.extend(r.rejected);
+    }
     for r in &load.rejected {
         tracing::warn!(id = %r.id, title = %r.title, reason = %r.reason, "row skipped");
     }
@@ -53,5 +101,81 @@ pub async fn run_catalog(
         load.unchanged,
         load.rejected.len()
     ));
-    Ok(CatalogRunReport { raw_key: key, raw_bytes: bytes, raw_written: written, clean, load })
+    Ok(load)
+}
+
+/// What the `cleaned_movies` asset is given.
+pub struct LoadContext<'a> {
+    pub store: &'a AssetStore,
+    pub catalog: &'a Catalog,
+    pub progress: &'a dyn Progress,
+    /// Checked between the stages.
+    pub cancel: CancellationToken,
+}
+
+/// What the `cleaned_movies` asset did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct CleanLoadReport {
+    /// The Kaggle raw file merged in, if any.
+    pub kaggle_key: Option<String>,
+    pub clean: MoviesCleanReport,
+    pub load: LoadReport,
+    /// Reviews written to the `reviews` table.
+    pub reviews_loaded: u64,
+    /// Reviews of titles that are not in the catalog (e.g. series), left out.
+    pub reviews_orphaned: u64,
+    pub warnings: Vec<String>,
+    pub cancelled: bool,
+    pub duration_ms: u64,
+}
+
+/// The newest Kaggle raw file in the store.
+pub async fn latest_kaggle_key(store: &AssetStore) -> Result<Option<String>> {
+    let objects = store.list("raw/kaggle_catalog").await?;
+    Ok(objects
+        .into_iter()
+        .filter(|o| o.location.as_ref().ends_with(".csv"))
+        .max_by_key(|o| o.last_modified)
+        .map(|o| o.location.to_string()))
+}
+
+/// The `cleaned_movies` asset: cleans every raw movie asset in the store (the
+/// newest Kaggle file and all scrapes) into a new `cleaned_movies` version,
+/// upserts it, then loads the scraped reviews. Upserts only: a movie a
+/// partial scrape did not see is never deleted.
+pub async fn clean_and_load(ctx: &LoadContext<'_>) -> Result<CleanLoadReport> {
+    let started = std::time::Instant::now();
+    let mut report = CleanLoadReport { kaggle_key: latest_kaggle_key(ctx.store).await?, ..Default::default() };
+    if report.kaggle_key.is_none() {
+        report.warnings.push("no Kaggle catalog in the store: only scraped movies are cleaned".into());
+    }
+    ctx.progress.stage("clean", None);
+    report.clean = clean_movies(ctx.store, report.kaggle_key.as_deref(), &version()).await?;
+    ctx.progress.note(&format!(
+        "cleaned_movies: {} rows ({} merged, {} scraped only, {} Kaggle only, {} with thumbnails, {} not films left out)",
+        report.clean.rows_out,
+        report.clean.merged,
+        report.clean.scraped_only,
+        report.clean.kaggle_only,
+        report.clean.with_thumbnail,
+        report.clean.not_films
+    ));
+    if ctx.cancel.is_cancelled() {
+        report.cancelled = true;
+        return Ok(report);
+    }
+    report.load = load_movies(ctx.catalog, ctx.store, &report.clean, ctx.progress).await?;
+    if ctx.cancel.is_cancelled() {
+        report.cancelled = true;
+        return Ok(report);
+    }
+    let movies = read_cleaned(ctx.store, &report.clean.output_key).await?;
+    let ids: HashMap<String, String> = movies.into_iter().filter_map(|m| Some((m.imdb_id.clone()?, m.id))).collect();
+    ctx.progress.stage("reviews", None);
+    let (reviews, orphans) = cleaned_reviews(ctx.store, &ids).await?;
+    report.reviews_orphaned = orphans;
+    report.reviews_loaded = ctx.catalog.upsert_reviews(&reviews).await?;
+    ctx.progress.note(&format!("reviews: {} loaded, {orphans} of titles not in the catalog", report.reviews_loaded));
+    report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(report)
 }

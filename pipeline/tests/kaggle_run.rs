@@ -149,6 +149,7 @@ async fn a_row_the_database_rejects_is_reported_and_the_rest_load() {
         poster_url: None,
         user_review_count: None,
         critic_review_count: None,
+        ..Default::default()
     };
     let bad = catalog::Movie { id: "tt0000002".into(), title: " ".into(), ..good.clone() };
     let worse = catalog::Movie { id: "tt0000003".into(), rating: Some(99.0), ..good.clone() };

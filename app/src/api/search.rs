@@ -97,7 +97,14 @@ pub async fn search_movies(
             overview: m.overview.as_deref().map(|o| hl.segments(o)).unwrap_or_default(),
             genres: m.genres.clone(),
             score: scores.get(m.id.as_str()).copied().unwrap_or_default(),
-            movie: MovieCard { id: m.id, title: m.title, year: m.year, rating: m.rating, poster_url: m.poster_url },
+            movie: MovieCard {
+                id: m.id,
+                title: m.title,
+                year: m.year,
+                rating: m.rating,
+                poster_url: m.poster_url,
+                thumbnail: m.thumbnail,
+            },
         })
         .collect();
     results.page = page;
@@ -115,6 +122,13 @@ pub async fn similar_movies(id: String) -> Result<Vec<MovieCard>, ServerFnError>
     let movies = catalog()?.movies_by_ids(&ids).await.map_err(|e| unavailable("similar", e))?;
     Ok(movies
         .into_iter()
-        .map(|m| MovieCard { id: m.id, title: m.title, year: m.year, rating: m.rating, poster_url: m.poster_url })
+        .map(|m| MovieCard {
+            id: m.id,
+            title: m.title,
+            year: m.year,
+            rating: m.rating,
+            poster_url: m.poster_url,
+            thumbnail: m.thumbnail,
+        })
         .collect())
 }

@@ -16,7 +16,7 @@ pub fn Card(movie: MovieCard) -> impl IntoView {
     view! {
         <A href=href attr:class="movie-card group block rounded-md outline-none focus-visible:ring-2 focus-visible:ring-red-500" attr:aria-label=label attr:data-id=data_id>
             <div class="transition duration-200 group-hover:scale-[1.03] group-focus-visible:scale-[1.03]">
-                <Poster id=movie.id.clone() title=movie.title.clone() />
+                <Poster id=movie.id.clone() title=movie.title.clone() thumbnail=movie.thumbnail.clone() />
             </div>
             <div class="mt-2 px-0.5">
                 <p class="card-title truncate text-sm font-medium text-neutral-100">{movie.title.clone()}</p>

@@ -1,18 +1,50 @@
+use catalog::Thumbnail;
 use leptos::prelude::*;
 
 use crate::format::hue;
 
-/// A poster-shaped tile. Remote poster images cannot be relied on (the
-/// catalog's links point at a CDN that may be unreachable), so until the
-/// thumbnails asset serves our own copies this draws a clean placeholder:
-/// a per-film gradient with the title set in type. No broken-image icons.
+/// A poster-shaped tile. With a `thumbnail` (our own copy, served from the
+/// object store at `/media/…`), the image fills the tile at its reserved size
+/// and its tiny blurred placeholder shows until it loads. Without one, a clean
+/// placeholder: a per-film gradient with the title set in type. No broken-image icons.
 #[component]
 pub fn Poster(
     id: String,
     title: String,
     #[prop(optional)] year: Option<i32>,
     #[prop(optional)] large: bool,
+    #[prop(default = None)] thumbnail: Option<Thumbnail>,
 ) -> impl IntoView {
+    if let Some(t) = thumbnail.filter(|t| Thumbnail::is_valid_key(&t.key)) {
+        // The placeholder is our own base64 JPEG data URI; nothing else reaches the style.
+        let background = t
+            .placeholder
+            .as_deref()
+            .filter(|p| {
+                p.starts_with("data:image/jpeg;base64,")
+                    && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=:;,-".contains(&b))
+            })
+            .map(|p| format!("background-image: url({p}); background-size: cover; background-position: center"))
+            .unwrap_or_else(|| format!("background-color: hsl({} 40% 18%)", hue(&id)));
+        let (w, h) = if t.width > 0 && t.height > 0 { (t.width, t.height) } else { (300, 450) };
+        return view! {
+            <div
+                class="poster poster-thumb relative aspect-[2/3] w-full overflow-hidden rounded-md shadow-lg ring-1 ring-white/10"
+                style=background
+            >
+                <img
+                    src=t.url()
+                    width=w
+                    height=h
+                    alt=format!("Poster of {title}")
+                    loading=if large { "eager" } else { "lazy" }
+                    decoding="async"
+                    class="absolute inset-0 h-full w-full object-cover"
+                />
+            </div>
+        }
+        .into_any();
+    }
     let h = hue(&id);
     let style = format!(
         "background-image: linear-gradient(160deg, hsl({h} 55% 32%) 0%, hsl({} 60% 12%) 70%, hsl({} 40% 6%) 100%)",
@@ -37,4 +69,5 @@ pub fn Poster(
             </div>
         </div>
     }
+    .into_any()
 }

@@ -45,7 +45,7 @@ fn Billboard(movie: MovieCard) -> impl IntoView {
             <div class="absolute inset-0 bg-gradient-to-r from-red-950/60 via-neutral-950 to-neutral-950"></div>
             <div class="relative mx-auto flex max-w-screen-2xl items-center gap-6 px-4 py-10 sm:gap-10 sm:px-8 sm:py-14">
                 <div class="hidden w-40 shrink-0 sm:block lg:w-52">
-                    <Poster id=movie.id.clone() title=movie.title.clone() year=movie.year.unwrap_or_default() large=true />
+                    <Poster id=movie.id.clone() title=movie.title.clone() year=movie.year.unwrap_or_default() large=true thumbnail=movie.thumbnail.clone() />
                 </div>
                 <div class="max-w-xl">
                     <p class="text-xs font-semibold uppercase tracking-[0.2em] text-red-400">"Featured · Top rated"</p>

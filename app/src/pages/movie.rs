@@ -61,7 +61,7 @@ fn Detail(movie: Movie) -> impl IntoView {
         <article class="movie-detail mx-auto max-w-screen-xl px-4 pt-8 sm:px-8 sm:pt-12">
             <div class="grid gap-8 sm:grid-cols-[minmax(0,16rem)_1fr] lg:gap-12">
                 <div class="mx-auto w-48 sm:w-full">
-                    <Poster id=m.id.clone() title=m.title.clone() year=m.year.unwrap_or_default() large=true />
+                    <Poster id=m.id.clone() title=m.title.clone() year=m.year.unwrap_or_default() large=true thumbnail=m.thumbnail.clone() />
                 </div>
                 <div>
                     <h1 class="movie-title text-3xl font-black leading-tight sm:text-5xl">{m.title.clone()}</h1>

@@ -127,7 +127,7 @@ fn ResultItem(hit: SearchHit) -> impl IntoView {
     view! {
         <li class="search-result flex gap-4" data-id=data_id>
             <A href=poster_href attr:class="w-20 shrink-0 sm:w-24" attr:tabindex="-1" attr:aria-hidden="true">
-                <Poster id=m.id.clone() title=m.title.clone() />
+                <Poster id=m.id.clone() title=m.title.clone() thumbnail=m.thumbnail.clone() />
             </A>
             <div class="min-w-0">
                 <A href=href attr:class="result-title text-lg font-semibold hover:underline">{marked(hit.title)}</A>

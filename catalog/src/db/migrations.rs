@@ -17,10 +17,12 @@ pub(crate) fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => vec![
             migration!(1, "movies", "../../../migrations/sqlite/0001_movies.sql"),
+            migration!(2, "scrape", "../../../migrations/sqlite/0002_scrape.sql"),
             migration!(3, "runs", "../../../migrations/sqlite/0003_runs.sql"),
         ],
         Backend::MySql => vec![
             migration!(1, "movies", "../../../migrations/mysql/0001_movies.sql"),
+            migration!(2, "scrape", "../../../migrations/mysql/0002_scrape.sql"),
             migration!(3, "runs", "../../../migrations/mysql/0003_runs.sql"),
         ],
     };

@@ -8,11 +8,13 @@
 mod connect;
 mod migrations;
 mod read;
+mod scrape;
 mod runs;
 mod write;
 
 pub use connect::{Backend, Catalog};
 pub use runs::{AssetMetrics, Lease, MaterializationOutcome, NewRun, ADMIN_PASSWORD_SETTING, MAX_RUNS};
+pub use scrape::{ItemStatus, ReviewRow, ScrapeItem};
 pub use write::{LoadReport, RejectedRow};
 
 /// Errors of the catalog database, each with what was being done.

@@ -4,7 +4,9 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{Catalog, DbResult, QueryContext};
-use crate::model::{BrowsePage, BrowseQuery, BrowseSort, HomeRow, IndexRow, Movie, MovieCard, MAX_PAGE_SIZE};
+use crate::model::{
+    BrowsePage, BrowseQuery, BrowseSort, HomeRow, IndexRow, Movie, MovieCard, Thumbnail, MAX_PAGE_SIZE,
+};
 
 /// Cards per home row.
 pub const HOME_ROW_LEN: i64 = 20;
@@ -12,11 +14,14 @@ pub const HOME_ROW_LEN: i64 = 20;
 /// Genres the home page offers as rows, in this order, when the catalog has them.
 pub const HOME_GENRES: [&str; 5] = ["Crime", "Sci-Fi", "Animation", "Comedy", "Thriller"];
 
-const CARD_COLUMNS: &str = "m.id, m.title, m.year, m.rating, m.poster_url";
+const CARD_COLUMNS: &str = "m.id, m.title, m.year, m.rating, m.poster_url, \
+     m.thumbnail_key, m.thumbnail_width, m.thumbnail_height, m.thumbnail_placeholder";
 
 const MOVIE_COLUMNS: &str = "id, title, year, runtime_minutes, certificate, rating, votes, \
      metascore, gross_usd, language, genres, overview, director, stars, poster_url, \
-     user_review_count, critic_review_count";
+     user_review_count, critic_review_count, imdb_id, original_title, title_type, writers, \
+     cast_members, languages, countries, gross_amount, gross_currency, budget_amount, \
+     budget_currency, thumbnail_key, thumbnail_width, thumbnail_height, thumbnail_placeholder";
 
 fn order_by(sort: BrowseSort) -> &'static str {
     // `x IS NULL` first keeps unknowns at the end on both backends; `id` makes
@@ -36,7 +41,22 @@ fn card(row: &AnyRow) -> Result<MovieCard, sqlx::Error> {
         year: opt_i32(row.try_get("year")?),
         rating: row.try_get("rating")?,
         poster_url: row.try_get("poster_url")?,
+        thumbnail: thumbnail(row)?,
     })
+}
+
+/// The thumbnail columns, when a thumbnail was made.
+fn thumbnail(row: &AnyRow) -> Result<Option<Thumbnail>, sqlx::Error> {
+    let Some(key) = row.try_get::<Option<String>, _>("thumbnail_key")? else { return Ok(None) };
+    let dim = |col: &str| -> Result<u32, sqlx::Error> {
+        Ok(row.try_get::<Option<i64>, _>(col)?.and_then(|v| u32::try_from(v).ok()).unwrap_or_default())
+    };
+    Ok(Some(Thumbnail {
+        key,
+        width: dim("thumbnail_width")?,
+        height: dim("thumbnail_height")?,
+        placeholder: opt_text(row, "thumbnail_placeholder")?,
+    }))
 }
 
 fn movie_from_row(row: &AnyRow) -> Result<Movie, sqlx::Error> {
@@ -58,6 +78,18 @@ fn movie_from_row(row: &AnyRow) -> Result<Movie, sqlx::Error> {
         poster_url: row.try_get("poster_url")?,
         user_review_count: row.try_get("user_review_count")?,
         critic_review_count: row.try_get("critic_review_count")?,
+        imdb_id: row.try_get("imdb_id")?,
+        original_title: opt_text(row, "original_title")?,
+        title_type: row.try_get("title_type")?,
+        writers: text_list(row, "writers")?,
+        cast: text_list(row, "cast_members")?,
+        languages: text_list(row, "languages")?,
+        countries: text_list(row, "countries")?,
+        gross_amount: row.try_get("gross_amount")?,
+        gross_currency: row.try_get("gross_currency")?,
+        budget_amount: row.try_get("budget_amount")?,
+        budget_currency: row.try_get("budget_currency")?,
+        thumbnail: thumbnail(row)?,
     })
 }
 
@@ -94,7 +126,8 @@ impl Catalog {
     pub async fn home_rows(&self) -> DbResult<Vec<HomeRow>> {
         let genre_marks = vec!["?"; HOME_GENRES.len()].join(", ");
         let sql = format!(
-            "SELECT row_key, id, title, year, rating, poster_url, rn FROM ( \
+            "SELECT row_key, id, title, year, rating, poster_url, thumbnail_key, thumbnail_width, \
+             thumbnail_height, thumbnail_placeholder, rn FROM ( \
                SELECT '#top-rated' AS row_key, {CARD_COLUMNS}, \
                       ROW_NUMBER() OVER (ORDER BY {top}) AS rn FROM movies m \
                UNION ALL \

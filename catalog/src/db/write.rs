@@ -87,15 +87,55 @@ fn now_unix() -> i64 {
         .unwrap_or_default()
 }
 
-const INSERT: &str = "INSERT INTO movies (title, year, runtime_minutes, certificate, rating, votes, \
-    metascore, gross_usd, language, genres, overview, director, stars, poster_url, \
-    user_review_count, critic_review_count, source, content_hash, updated_at, created_at, id) \
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/// Columns written by the load, in bind order (`id` last).
+const COLUMNS: [&str; 36] = [
+    "title",
+    "year",
+    "runtime_minutes",
+    "certificate",
+    "rating",
+    "votes",
+    "metascore",
+    "gross_usd",
+    "language",
+    "genres",
+    "overview",
+    "director",
+    "stars",
+    "poster_url",
+    "user_review_count",
+    "critic_review_count",
+    "imdb_id",
+    "original_title",
+    "title_type",
+    "writers",
+    "cast_members",
+    "languages",
+    "countries",
+    "gross_amount",
+    "gross_currency",
+    "budget_amount",
+    "budget_currency",
+    "thumbnail_key",
+    "thumbnail_width",
+    "thumbnail_height",
+    "thumbnail_placeholder",
+    "scraped_at",
+    "source",
+    "content_hash",
+    "updated_at",
+    "created_at",
+];
 
-const UPDATE: &str = "UPDATE movies SET title = ?, year = ?, runtime_minutes = ?, certificate = ?, \
-    rating = ?, votes = ?, metascore = ?, gross_usd = ?, language = ?, genres = ?, overview = ?, \
-    director = ?, stars = ?, poster_url = ?, user_review_count = ?, critic_review_count = ?, \
-    source = ?, content_hash = ?, updated_at = ? WHERE id = ?";
+fn insert_sql() -> String {
+    let marks = vec!["?"; COLUMNS.len() + 1].join(", ");
+    format!("INSERT INTO movies ({}, id) VALUES ({marks})", COLUMNS.join(", "))
+}
+
+fn update_sql() -> String {
+    let sets: Vec<String> = COLUMNS.iter().filter(|c| **c != "created_at").map(|c| format!("{c} = ?")).collect();
+    format!("UPDATE movies SET {} WHERE id = ?", sets.join(", "))
+}
 
 impl Catalog {
     /// Upserts `movies` from `source`, calling `progress(done)` after each batch.
@@ -183,9 +223,10 @@ async fn write_row(
     now: i64,
     is_update: bool,
 ) -> Result<(), sqlx::Error> {
-    let genres = serde_json::to_string(&m.genres).unwrap_or_else(|_| "[]".into());
-    let stars = serde_json::to_string(&m.stars).unwrap_or_else(|_| "[]".into());
-    let mut q = sqlx::query(if is_update { UPDATE } else { INSERT })
+    let list = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+    let thumb = m.thumbnail.as_ref();
+    let sql = if is_update { update_sql() } else { insert_sql() };
+    let mut q = sqlx::query(&sql)
         .bind(m.title.clone())
         .bind(m.year.map(i64::from))
         .bind(m.runtime_minutes.map(i64::from))
@@ -195,13 +236,29 @@ async fn write_row(
         .bind(m.metascore.map(i64::from))
         .bind(m.gross_usd)
         .bind(m.language.clone())
-        .bind(genres)
+        .bind(list(&m.genres))
         .bind(m.overview.clone())
         .bind(m.director.clone())
-        .bind(stars)
+        .bind(list(&m.stars))
         .bind(m.poster_url.clone())
         .bind(m.user_review_count)
         .bind(m.critic_review_count)
+        .bind(m.imdb_id.clone())
+        .bind(m.original_title.clone())
+        .bind(m.title_type.clone())
+        .bind(list(&m.writers))
+        .bind(list(&m.cast))
+        .bind(list(&m.languages))
+        .bind(list(&m.countries))
+        .bind(m.gross_amount)
+        .bind(m.gross_currency.clone())
+        .bind(m.budget_amount)
+        .bind(m.budget_currency.clone())
+        .bind(thumb.map(|t| t.key.clone()))
+        .bind(thumb.map(|t| i64::from(t.width)))
+        .bind(thumb.map(|t| i64::from(t.height)))
+        .bind(thumb.and_then(|t| t.placeholder.clone()))
+        .bind(m.imdb_id.as_ref().map(|_| now))
         .bind(source.to_owned())
         .bind(hash.to_owned())
         .bind(now);

@@ -33,7 +33,10 @@ pub struct CleanReport {
 /// A session with the asset store and the cleaning UDFs registered.
 pub fn session(store: &AssetStore) -> Result<SessionContext> {
     // Two partitions: this is a 2-core machine and the inputs are small.
-    let config = SessionConfig::new().with_target_partitions(2);
+    // Raw assets sit in `date=YYYY-MM-DD/` folders under their prefix: read them all.
+    let config = SessionConfig::new()
+        .with_target_partitions(2)
+        .set_bool("datafusion.execution.listing_table_ignore_subdirectory", false);
     let ctx = SessionContext::new_with_config(config);
     let url = Url::parse(DATAFUSION_STORE_URL)
         .map_err(|e| PipelineError::StoreConfig { url: DATAFUSION_STORE_URL.into(), reason: e.to_string() })?;
@@ -42,12 +45,12 @@ pub fn session(store: &AssetStore) -> Result<SessionContext> {
     Ok(ctx)
 }
 
-fn raw_schema() -> Schema {
+pub(crate) fn raw_schema() -> Schema {
     Schema::new(COLUMNS.iter().map(|c| Field::new(*c, DataType::Utf8, true)).collect::<Vec<_>>())
 }
 
 /// Typed columns next to the raw ones they came from (for the report).
-const TYPED_SQL: &str = r#"
+pub(crate) const TYPED_SQL: &str = r#"
 SELECT
     mq_movie_id("Poster_Link", "Series_Title", mq_year("Released_Year")) AS id,
     mq_text("Series_Title")            AS title,
@@ -102,16 +105,20 @@ WHERE dup_rank = 1
 ORDER BY id
 "#;
 
-/// Cleans the raw Kaggle CSV at `raw_key` into `cleaned/cleaned_movies/version=<version>/`.
-pub async fn clean(store: &AssetStore, raw_key: &str, version: &str) -> Result<CleanReport> {
-    let ctx = session(store)?;
+/// Registers the raw Kaggle CSV at `raw_key` as `kaggle_raw` and its typed
+/// columns as the view `typed`.
+pub(crate) async fn register_typed(ctx: &SessionContext, raw_key: &str) -> Result<()> {
     let schema = raw_schema();
     let options =
         CsvReadOptions::new().schema(&schema).has_header(true).newlines_in_values(true).file_extension(".csv");
     ctx.register_csv("kaggle_raw", &AssetStore::datafusion_url(raw_key), options).await.job("register raw csv")?;
     let typed = ctx.sql(TYPED_SQL).await.job("plan typed")?;
     ctx.register_table("typed", typed.into_view()).job("register typed")?;
+    Ok(())
+}
 
+/// The report's counts over the view `typed` (`rows_out` and `output_key` left empty).
+pub(crate) async fn typed_stats(ctx: &SessionContext) -> Result<CleanReport> {
     let stats = ctx.sql(REPORT_SQL).await.job("plan report")?.collect().await.job("run report")?;
     let get = |name: &str| -> u64 {
         stats
@@ -124,7 +131,32 @@ pub async fn clean(store: &AssetStore, raw_key: &str, version: &str) -> Result<C
             })
             .map_or(0, |v| u64::try_from(v).unwrap_or_default())
     };
+    let (rows_in, missing, distinct) = (get("rows_in"), get("missing_title"), get("distinct_ids"));
+    Ok(CleanReport {
+        rows_in,
+        rows_out: 0,
+        duplicates_removed: rows_in.saturating_sub(missing).saturating_sub(distinct),
+        missing_title: missing,
+        bad_year: get("bad_year"),
+        bad_runtime: get("bad_runtime"),
+        bad_rating: get("bad_rating"),
+        bad_metascore: get("bad_metascore"),
+        bad_votes: get("bad_votes"),
+        bad_gross: get("bad_gross"),
+        output_key: String::new(),
+    })
+}
 
+/// The de-duplicated Kaggle rows of the view `typed` (the most-voted copy wins).
+pub(crate) const CLEANED_KAGGLE_SQL: &str = CLEANED_SQL;
+
+/// Cleans the raw Kaggle CSV at `raw_key` alone into
+/// `cleaned/cleaned_movies/version=<version>/` (the catalog run uses
+/// [`super::movies::clean_movies`], which merges in the scraped movies).
+pub async fn clean(store: &AssetStore, raw_key: &str, version: &str) -> Result<CleanReport> {
+    let ctx = session(store)?;
+    register_typed(&ctx, raw_key).await?;
+    let mut report = typed_stats(&ctx).await?;
     let output_key = format!("cleaned/cleaned_movies/version={version}/cleaned_movies.parquet");
     let written = ctx
         .sql(CLEANED_SQL)
@@ -137,25 +169,12 @@ pub async fn clean(store: &AssetStore, raw_key: &str, version: &str) -> Result<C
         )
         .await
         .job("write cleaned_movies")?;
-    let rows_out = written
+    report.rows_out = written
         .first()
         .and_then(|b| b.column(0).as_any().downcast_ref::<datafusion::arrow::array::UInt64Array>().map(|a| a.value(0)))
         .unwrap_or_default();
-
-    let (rows_in, missing, distinct) = (get("rows_in"), get("missing_title"), get("distinct_ids"));
-    Ok(CleanReport {
-        rows_in,
-        rows_out,
-        duplicates_removed: rows_in.saturating_sub(missing).saturating_sub(distinct),
-        missing_title: missing,
-        bad_year: get("bad_year"),
-        bad_runtime: get("bad_runtime"),
-        bad_rating: get("bad_rating"),
-        bad_metascore: get("bad_metascore"),
-        bad_votes: get("bad_votes"),
-        bad_gross: get("bad_gross"),
-        output_key,
-    })
+    report.output_key = output_key;
+    Ok(report)
 }
 
 /// Schema of `cleaned_movies`, for readers that check what they get.

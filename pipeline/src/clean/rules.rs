@@ -179,6 +179,63 @@ pub fn poster_url(raw: Option<&str>) -> Option<String> {
     }
 }
 
+/// Runtime in minutes from seconds (IMDb's `runtime.seconds`), rounded.
+pub fn runtime_from_seconds(seconds: Option<i64>) -> Option<i32> {
+    let m = (seconds? + 30) / 60;
+    (1..=6000).contains(&m).then_some(m as i32)
+}
+
+/// An ISO 4217 currency code: three ASCII letters, upper-cased; `$` is USD.
+pub fn currency(raw: Option<&str>) -> Option<String> {
+    let s = raw?.trim();
+    if s == "$" || s.eq_ignore_ascii_case("US$") {
+        return Some("USD".into());
+    }
+    (s.len() == 3 && s.chars().all(|c| c.is_ascii_alphabetic())).then(|| s.to_ascii_uppercase())
+}
+
+/// An amount of money with its currency: "$1,234,567", "US$ 5", "€1.234" is
+/// refused (ambiguous separators), "GBP 1,234", "1,234 EUR", "£500", "€1,000".
+pub fn money(raw: Option<&str>) -> Option<(i64, String)> {
+    let s = raw?.trim();
+    let symbols = [("US$", "USD"), ("$", "USD"), ("£", "GBP"), ("€", "EUR"), ("¥", "JPY"), ("₹", "INR")];
+    let (rest, cur) = if let Some((sym, code)) = symbols.iter().find(|(sym, _)| s.starts_with(sym)) {
+        (s[sym.len()..].trim(), code.to_string())
+    } else if let Some((a, b)) = s.split_once(' ') {
+        match (currency(Some(a)), currency(Some(b))) {
+            (Some(c), _) => (b.trim(), c),
+            (None, Some(c)) => (a.trim(), c),
+            _ => return None,
+        }
+    } else {
+        return None;
+    };
+    if rest.is_empty() || !rest.chars().all(|c| c.is_ascii_digit() || c == ',') {
+        return None;
+    }
+    let amount = rest.replace(',', "").parse::<i64>().ok()?;
+    Some((amount, cur))
+}
+
+/// The amount in US dollars when the currency is USD (no exchange rates are
+/// guessed: other currencies keep their amount and code, and USD is `None`).
+pub fn usd(amount: Option<i64>, currency: Option<&str>) -> Option<i64> {
+    let a = amount.filter(|a| *a >= 0)?;
+    (currency?.trim().eq_ignore_ascii_case("USD")).then_some(a)
+}
+
+/// The key a scraped row and a Kaggle row of the same film share: the title
+/// lower-cased with only letters and digits kept (`&` read as "and"), and the
+/// year. "Léon: The Professional" (1994) → `léontheprofessional|1994`.
+pub fn title_key(title: Option<&str>, year: Option<i32>) -> Option<String> {
+    let t: String =
+        title?.replace('&', " and ").chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    if t.is_empty() {
+        return None;
+    }
+    Some(format!("{t}|{}", year.map(|y| y.to_string()).unwrap_or_default()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,6 +342,37 @@ mod tests {
         );
         assert_eq!(poster_url(Some("javascript:alert(1)")), None);
         assert_eq!(poster_url(Some("")), None);
+    }
+
+    #[test]
+    fn scraped_runtimes_and_money() {
+        assert_eq!(runtime_from_seconds(Some(8520)), Some(142));
+        assert_eq!(runtime_from_seconds(Some(8545)), Some(142));
+        assert_eq!(runtime_from_seconds(Some(0)), None);
+        assert_eq!(runtime_from_seconds(None), None);
+        assert_eq!(super::money(Some("$1,234,567")), Some((1_234_567, "USD".into())));
+        assert_eq!(super::money(Some("$2,799,439,100")), Some((2_799_439_100, "USD".into())), "64-bit");
+        assert_eq!(super::money(Some("GBP 1,234")), Some((1_234, "GBP".into())));
+        assert_eq!(super::money(Some("1,234 EUR")), Some((1_234, "EUR".into())));
+        assert_eq!(super::money(Some("€1,000")), Some((1_000, "EUR".into())));
+        assert_eq!(super::money(Some("1,234")), None, "no currency");
+        assert_eq!(super::money(Some("$ abc")), None);
+        assert_eq!(currency(Some("usd")), Some("USD".into()));
+        assert_eq!(currency(Some("dollars")), None);
+        assert_eq!(usd(Some(5), Some("USD")), Some(5));
+        assert_eq!(usd(Some(5), Some("GBP")), None);
+        assert_eq!(usd(Some(-5), Some("USD")), None);
+        assert_eq!(count(Some("1.2B")), Some(1_200_000_000));
+    }
+
+    #[test]
+    fn title_keys_match_across_sources() {
+        let k = title_key(Some("Léon: The Professional"), Some(1994)).unwrap();
+        assert_eq!(k, "léontheprofessional|1994");
+        assert_eq!(title_key(Some("LÉON - the professional"), Some(1994)).unwrap(), k);
+        assert_ne!(title_key(Some("Léon: The Professional"), Some(1995)).unwrap(), k);
+        assert_eq!(title_key(Some("Fast & Furious"), None).unwrap(), "fastandfurious|");
+        assert_eq!(title_key(Some(" ?! "), Some(2000)), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::prelude::ParquetReadOptions;
 
-use catalog::Movie;
+use catalog::{Movie, Thumbnail};
 
 use super::kaggle::session;
 use super::udfs::string_list_type;
@@ -47,6 +47,30 @@ fn batch_to_movies(b: &RecordBatch, key: &str, out: &mut Vec<Movie>) -> Result<(
     let (year, runtime, votes, meta, gross) =
         (i("year")?, i("runtime_minutes")?, i("votes")?, i("metascore")?, i("gross_usd")?);
     let rating = column(b, "rating", &DataType::Float64, key)?;
+    // Columns of the merged job; absent from Parquets of the Kaggle-only job.
+    let opt = |n: &str, ty: &DataType| b.column_by_name(n).and_then(|c| cast(c, ty).ok());
+    let (imdb_id, original_title, title_type) =
+        (opt("imdb_id", &DataType::Utf8), opt("original_title", &DataType::Utf8), opt("title_type", &DataType::Utf8));
+    let (writers, cast_members, languages, countries) = (
+        opt("writers", &string_list_type()),
+        opt("cast_members", &string_list_type()),
+        opt("languages", &string_list_type()),
+        opt("countries", &string_list_type()),
+    );
+    let (gross_amount, gross_currency, budget_amount, budget_currency) = (
+        opt("gross_amount", &DataType::Int64),
+        opt("gross_currency", &DataType::Utf8),
+        opt("budget_amount", &DataType::Int64),
+        opt("budget_currency", &DataType::Utf8),
+    );
+    let (user_reviews, critic_reviews) =
+        (opt("user_review_count", &DataType::Int64), opt("critic_review_count", &DataType::Int64));
+    let (thumb_key, thumb_w, thumb_h, thumb_p) = (
+        opt("thumbnail_key", &DataType::Utf8),
+        opt("thumbnail_width", &DataType::Int64),
+        opt("thumbnail_height", &DataType::Int64),
+        opt("thumbnail_placeholder", &DataType::Utf8),
+    );
     let genres = column(b, "genres", &string_list_type(), key)?;
     let stars = column(b, "stars", &string_list_type(), key)?;
 
@@ -88,8 +112,32 @@ fn batch_to_movies(b: &RecordBatch, key: &str, out: &mut Vec<Movie>) -> Result<(
             director: str_at(&director, r),
             stars: list_at(&stars, r),
             poster_url: str_at(&poster, r),
-            user_review_count: None,
-            critic_review_count: None,
+            user_review_count: user_reviews.as_ref().and_then(|a| int_at(a, r)),
+            critic_review_count: critic_reviews.as_ref().and_then(|a| int_at(a, r)),
+            imdb_id: imdb_id.as_ref().and_then(|a| str_at(a, r)),
+            original_title: original_title.as_ref().and_then(|a| str_at(a, r)),
+            title_type: title_type.as_ref().and_then(|a| str_at(a, r)),
+            writers: writers.as_ref().map(|a| list_at(a, r)).unwrap_or_default(),
+            cast: cast_members.as_ref().map(|a| list_at(a, r)).unwrap_or_default(),
+            languages: languages.as_ref().map(|a| list_at(a, r)).unwrap_or_default(),
+            countries: countries.as_ref().map(|a| list_at(a, r)).unwrap_or_default(),
+            gross_amount: gross_amount.as_ref().and_then(|a| int_at(a, r)),
+            gross_currency: gross_currency.as_ref().and_then(|a| str_at(a, r)),
+            budget_amount: budget_amount.as_ref().and_then(|a| int_at(a, r)),
+            budget_currency: budget_currency.as_ref().and_then(|a| str_at(a, r)),
+            thumbnail: thumb_key.as_ref().and_then(|a| str_at(a, r)).filter(|k| Thumbnail::is_valid_key(k)).map(
+                |key| {
+                    let dim = |a: &Option<ArrayRef>| {
+                        a.as_ref().and_then(|a| int_at(a, r)).and_then(|v| u32::try_from(v).ok()).unwrap_or_default()
+                    };
+                    Thumbnail {
+                        key,
+                        width: dim(&thumb_w),
+                        height: dim(&thumb_h),
+                        placeholder: thumb_p.as_ref().and_then(|a| str_at(a, r)),
+                    }
+                },
+            ),
         });
     }
     Ok(())

@@ -49,8 +49,12 @@ fn all() -> Vec<ScalarUDF> {
             }
             Arc::new(b.finish())
         }),
+        str_to("mq_currency", DataType::Utf8, |v| Arc::new(v.map(rules::currency).collect::<StringArray>())),
         names_udf(),
         movie_id_udf(),
+        title_key_udf(),
+        usd_udf(),
+        names_of_udf(),
     ]
 }
 
@@ -134,6 +138,97 @@ fn movie_id_udf() -> ScalarUDF {
                 })
                 .collect();
             Ok(ColumnarValue::Array(Arc::new(out)))
+        }),
+    )
+}
+
+/// `mq_title_key(title, year)`: see [`rules::title_key`].
+fn title_key_udf() -> ScalarUDF {
+    create_udf(
+        "mq_title_key",
+        vec![DataType::Utf8, DataType::Int32],
+        DataType::Utf8,
+        Volatility::Immutable,
+        Arc::new(|args: &[ColumnarValue]| {
+            let arrs = ColumnarValue::values_to_arrays(args)?;
+            let title = cast(&arrs[0], &DataType::Utf8)?;
+            let year = cast(&arrs[1], &DataType::Int32)?;
+            let title = as_strings(&title);
+            let year = year.as_any().downcast_ref::<Int32Array>().expect("cast to Int32");
+            let out: StringArray = (0..title.len())
+                .map(|i| rules::title_key(str_at(title, i), (!year.is_null(i)).then(|| year.value(i))))
+                .collect();
+            Ok(ColumnarValue::Array(Arc::new(out)))
+        }),
+    )
+}
+
+/// `mq_usd(amount, currency)`: see [`rules::usd`].
+fn usd_udf() -> ScalarUDF {
+    create_udf(
+        "mq_usd",
+        vec![DataType::Int64, DataType::Utf8],
+        DataType::Int64,
+        Volatility::Immutable,
+        Arc::new(|args: &[ColumnarValue]| {
+            let arrs = ColumnarValue::values_to_arrays(args)?;
+            let amount = cast(&arrs[0], &DataType::Int64)?;
+            let cur = cast(&arrs[1], &DataType::Utf8)?;
+            let amount = amount.as_any().downcast_ref::<Int64Array>().expect("cast to Int64");
+            let cur = as_strings(&cur);
+            let out: Int64Array = (0..amount.len())
+                .map(|i| rules::usd((!amount.is_null(i)).then(|| amount.value(i)), str_at(cur, i)))
+                .collect();
+            Ok(ColumnarValue::Array(Arc::new(out)))
+        }),
+    )
+}
+
+/// The `List<Struct{name, …}>` type of scraped people lists.
+pub fn people_type() -> DataType {
+    let person = DataType::Struct(vec![Field::new("name", DataType::Utf8, true)].into());
+    DataType::List(Arc::new(Field::new("item", person, true)))
+}
+
+/// `mq_names_of(people)`: the `name` of each person of a scraped list, tidied
+/// and without repeats (see [`rules::names`]).
+fn names_of_udf() -> ScalarUDF {
+    use datafusion::arrow::array::{ListArray, StructArray};
+    create_udf(
+        "mq_names_of",
+        vec![people_type()],
+        string_list_type(),
+        Volatility::Immutable,
+        Arc::new(|args: &[ColumnarValue]| {
+            let arrs = ColumnarValue::values_to_arrays(args)?;
+            let mut b = ListBuilder::new(StringBuilder::new());
+            let list = arrs[0].as_any().downcast_ref::<ListArray>();
+            let rows = arrs[0].len();
+            for i in 0..rows {
+                let names: Vec<String> = match list {
+                    Some(l) if !l.is_null(i) => {
+                        let v = l.value(i);
+                        let names = v
+                            .as_any()
+                            .downcast_ref::<StructArray>()
+                            .and_then(|s| s.column_by_name("name"))
+                            .and_then(|c| cast(c, &DataType::Utf8).ok());
+                        match names {
+                            Some(n) => {
+                                let n = as_strings(&n);
+                                rules::names((0..n.len()).map(|j| str_at(n, j)))
+                            }
+                            None => Vec::new(),
+                        }
+                    }
+                    _ => Vec::new(),
+                };
+                for n in names {
+                    b.values().append_value(n);
+                }
+                b.append(true);
+            }
+            Ok(ColumnarValue::Array(Arc::new(b.finish())))
         }),
     )
 }
