@@ -464,14 +464,20 @@ impl Universe {
         let n = if rng.chance(if film { 0.05 } else { 0.03 }) { 0 } else { n as usize };
         let mut directors = vec![self.person(&mut rng, Role::Director)];
         if rng.chance(if film { 0.08 } else { 0.03 }) {
-            directors.push(self.person(&mut rng, Role::Director));
+            let d = self.person(&mut rng, Role::Director);
+            if !directors.contains(&d) {
+                directors.push(d);
+            }
         }
         let mut writers = Vec::new();
         if ty != "videoGame" && rng.chance(0.8) {
             // Auteurs: the director wrote it.
             writers.push(if rng.chance(0.3) { directors[0] } else { self.person(&mut rng, Role::Writer) });
             if rng.chance(0.35) {
-                writers.push(self.person(&mut rng, Role::Writer));
+                let w = self.person(&mut rng, Role::Writer);
+                if !writers.contains(&w) {
+                    writers.push(w);
+                }
             }
         }
         let mut crew: Vec<Credit> = Vec::with_capacity(8);
