@@ -16,6 +16,7 @@
 //! [`scrape::ScrapeContext`], returning a [`scrape::SourceReport`]) and
 //! [`run::clean_and_load`] (`cleaned_movies`).
 
+pub mod bulk;
 pub mod clean;
 mod error;
 pub mod fetch;
