@@ -65,6 +65,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/browse") view=BrowsePage />
                     <Route path=path!("/search") view=SearchPage />
                     <Route path=path!("/movie/:id") view=MoviePage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=pages::admin::assets::AdminHomePage />
+                    <Route path=path!("/admin/login") view=pages::admin::login::AdminLoginPage />
+                    <Route path=path!("/admin/runs") view=pages::admin::runs::AdminRunsPage />
+                    <Route path=path!("/admin/runs/:id") view=pages::admin::run::AdminRunPage />
                 </Routes>
             </main>
             <footer class="border-t border-white/5 px-4 py-8 text-center text-xs text-neutral-500 sm:px-8">

@@ -1,6 +1,6 @@
 // Starts the real release binary on a free port against a fresh SQLite data
 // dir, and Debian's Chromium through playwright-core.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -28,20 +28,34 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export async function startServer(): Promise<Server> {
+export interface ServerOptions {
+  /** Extra environment for the server. */
+  env?: Record<string, string>;
+  /** Stored with `marquee admin set-password` before the server starts. */
+  adminPassword?: string;
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<Server> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "marquee-e2e-"));
   const bin = process.env.MARQUEE_BIN ?? join(ROOT, "target", "release", "marquee");
+  const env = {
+    ...process.env,
+    LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+    MARQUEE_DATA_DIR: dataDir,
+    DATABASE_URL: `sqlite://${dataDir}/marquee.db`,
+    MARQUEE_CATALOG_SOURCE: join(ROOT, "..", "shared", "data", "catalog", "imdb_top_1000.csv"),
+    MARQUEE_SCHEDULE: "off",
+    RUST_LOG: "warn,tower_http=off",
+    ...(options.env ?? {}),
+  };
+  if (options.adminPassword !== undefined) {
+    const set = spawnSync(bin, ["admin", "set-password"], { cwd: ROOT, env, input: options.adminPassword + "\n" });
+    if (set.status !== 0) throw new Error(`admin set-password failed: ${set.stderr}`);
+  }
   const child: ChildProcess = spawn(bin, ["serve"], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      MARQUEE_DATA_DIR: dataDir,
-      DATABASE_URL: `sqlite://${dataDir}/marquee.db`,
-      MARQUEE_CATALOG_SOURCE: join(ROOT, "..", "shared", "data", "catalog", "imdb_top_1000.csv"),
-      RUST_LOG: "warn,tower_http=off",
-    },
+    env,
     stdio: ["ignore", "inherit", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;

@@ -1,4 +1,5 @@
-//! The `marquee` command line: `serve` (default), `migrate`, `search`, `imdb parse`, `pipeline run`.
+//! The `marquee` command line: `serve` (default), `migrate`, `search`, `imdb parse`,
+//! `pipeline run|runs|cancel`, `admin set-password`.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -46,6 +47,18 @@ enum Command {
         #[command(subcommand)]
         command: PipelineCommand,
     },
+    /// Administer the /admin page.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Set the admin password (read from standard input), stored as an
+    /// argon2 hash in the database. MARQUEE_ADMIN_PASSWORD_HASH, when set, wins.
+    SetPassword,
 }
 
 #[derive(Subcommand)]
@@ -59,14 +72,34 @@ enum ImdbCommand {
 
 #[derive(Subcommand)]
 enum PipelineCommand {
-    /// Fetch the catalog source, clean it on DataFusion and load it into the database.
+    /// Run the pipeline through the orchestrator (the whole graph, or one
+    /// asset), with progress bars; Ctrl-C cancels the run.
     Run {
         /// A Kaggle-format CSV, a path or an http(s) URL (default: MARQUEE_CATALOG_SOURCE).
         #[arg(long)]
         source: Option<String>,
-        /// Print the run report as JSON.
+        /// Materialize only this asset (its inputs are its upstream assets' latest successes).
+        #[arg(long)]
+        asset: Option<String>,
+        /// The partition of a partitioned asset (with --asset).
+        #[arg(long, requires = "asset")]
+        partition: Option<String>,
+        /// Print the run and its materializations as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Recent runs, newest first.
+    Runs {
+        /// How many (1..=200).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=200))]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask the process running a run to cancel it.
+    Cancel {
+        /// The run's id.
+        run_id: String,
     },
 }
 
@@ -102,9 +135,14 @@ pub fn main() -> ExitCode {
             Command::Serve => serve(config).await,
             Command::Migrate => migrate(config).await,
             Command::Search { query, exact, limit, json } => search(config, query, exact, limit.into(), json).await,
-            Command::Pipeline { command: PipelineCommand::Run { source, json } } => {
-                pipeline_run(config, source, json).await
+            Command::Pipeline { command: PipelineCommand::Run { source, asset, partition, json } } => {
+                pipeline_run(config, source, asset, partition, json).await
             }
+            Command::Pipeline { command: PipelineCommand::Runs { limit, json } } => {
+                pipeline_runs(config, limit, json).await
+            }
+            Command::Pipeline { command: PipelineCommand::Cancel { run_id } } => pipeline_cancel(config, run_id).await,
+            Command::Admin { command: AdminCommand::SetPassword } => set_password(config).await,
             // Handled before the configuration is read.
             Command::Imdb { .. } => Ok(()),
         }
@@ -136,39 +174,140 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn pipeline_run(config: Config, source: Option<String>, json: bool) -> anyhow::Result<()> {
-    let source = source
-        .or(config.catalog_source.clone())
-        .context("no catalog source: pass --source or set MARQUEE_CATALOG_SOURCE")?;
+async fn pipeline_run(
+    mut config: Config,
+    source: Option<String>,
+    asset: Option<String>,
+    partition: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    use catalog::runs::{RunStatus, Trigger};
+    use pipeline::orchestrate::{RunRequest, Selection};
+
+    if source.is_some() {
+        config.catalog_source = source;
+    }
     let catalog = catalog::db::Catalog::connect_and_migrate(&config.database_url).await?;
     let store = pipeline::store::AssetStore::open(&config.object_store)?;
+    // The CLI's index is written to disk; a running server loads it at its next start.
+    let registry = crate::orchestration::registry(&config, app::ssr::live_index::LiveIndex::default());
+    let orchestrator = crate::orchestration::orchestrator(&catalog, &store, registry)?;
+    let mut events = orchestrator.subscribe();
+    let selection = match asset {
+        Some(a) => Selection::Assets(vec![a]),
+        None => Selection::All,
+    };
+    let handle = orchestrator.trigger(RunRequest { trigger: Trigger::Cli, selection, partition }).await?;
+    let run_id = handle.run_id.clone();
     let bars = Bars::new(json);
-    let report = pipeline::run_catalog(&catalog, &store, &source, &bars).await?;
-    pipeline::Progress::stage(&bars, "index", None);
-    let docs = crate::indexing::rebuild(
-        &catalog,
-        &crate::indexing::index_path(&config.data_dir),
-        &app::ssr::live_index::LiveIndex::default(),
-    )
-    .await?;
-    pipeline::Progress::note(&bars, &format!("search index rebuilt: {docs} documents"));
+    bars.bar.println(format!("run {run_id}"));
+    let wait = handle.wait();
+    tokio::pin!(wait);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut cancelling = false;
+    let status = loop {
+        tokio::select! {
+            status = &mut wait => break status,
+            ev = events.recv() => if let Ok(ev) = ev { bars.event(&ev) },
+            _ = &mut ctrl_c, if !cancelling => {
+                cancelling = true;
+                bars.bar.println("cancelling…");
+                orchestrator.cancel(&run_id).await?;
+            }
+        }
+    };
+    while let Ok(ev) = events.try_recv() {
+        bars.event(&ev);
+    }
     bars.finish();
+    let run = catalog.run(&run_id).await?.context("the run vanished from the database")?;
+    let mats = catalog.materializations(&run_id).await?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "run": run, "materializations": mats }))?);
     } else {
-        println!(
-            "catalog run: {} rows read, {} movies cleaned, {} new, {} updated, {} unchanged, {} rejected",
-            report.clean.rows_in,
-            report.clean.rows_out,
-            report.load.inserted,
-            report.load.updated,
-            report.load.unchanged,
-            report.load.rejected.len()
-        );
-        for r in &report.load.rejected {
-            println!("  rejected {} ({}): {}", r.id, r.title, r.reason);
+        println!("run {} {} ({} rows)", run.id, run.status, run.rows);
+        for m in &mats {
+            println!(
+                "  {:<16} {:<10} {:>8} rows  {:>8}{}",
+                m.asset,
+                m.status.as_str(),
+                m.rows.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
+                m.duration_ms().map(|d| format!("{:.1} s", d as f64 / 1000.0)).unwrap_or_default(),
+                m.error.as_ref().map(|e| format!("  {}", e.lines().next().unwrap_or_default())).unwrap_or_default()
+            );
         }
     }
+    if status != RunStatus::Succeeded {
+        anyhow::bail!("run {run_id} {status}{}", run.error.map(|e| format!(": {e}")).unwrap_or_default());
+    }
+    Ok(())
+}
+
+async fn pipeline_runs(config: Config, limit: u32, json: bool) -> anyhow::Result<()> {
+    let catalog = catalog::db::Catalog::connect_and_migrate(&config.database_url).await?;
+    let runs = catalog.runs(&catalog::runs::RunFilter { limit, ..Default::default() }).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "runs": runs }))?);
+        return Ok(());
+    }
+    if runs.is_empty() {
+        println!("no runs yet");
+    }
+    for r in runs {
+        let when = chrono::DateTime::from_timestamp_millis(r.created_at)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_default();
+        println!(
+            "{}  {:<10} {:<9} {}  {:>8}  {:>7} rows  {}",
+            r.id,
+            r.status.as_str(),
+            r.trigger.as_str(),
+            when,
+            r.duration_ms().map(|d| format!("{:.1} s", d as f64 / 1000.0)).unwrap_or_else(|| "-".into()),
+            r.rows,
+            if r.selection.is_empty() { "all".to_owned() } else { r.selection.join(",") }
+        );
+    }
+    Ok(())
+}
+
+async fn pipeline_cancel(config: Config, run_id: String) -> anyhow::Result<()> {
+    let catalog = catalog::db::Catalog::connect_and_migrate(&config.database_url).await?;
+    if catalog.request_cancel(run_id.trim()).await? {
+        println!("cancel requested for {run_id}: its process stops it within a second or two");
+        Ok(())
+    } else {
+        anyhow::bail!("no running run `{run_id}`")
+    }
+}
+
+async fn set_password(config: Config) -> anyhow::Result<()> {
+    use std::io::{BufRead, IsTerminal};
+    let stdin = std::io::stdin();
+    let tty = stdin.is_terminal();
+    if tty {
+        eprint!("new admin password for `{}`: ", config.admin_user);
+        // Best effort: no echo while typing.
+        let _ = std::process::Command::new("stty").arg("-echo").status();
+    }
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if tty {
+        let _ = std::process::Command::new("stty").arg("echo").status();
+        eprintln!();
+    }
+    read.context("reading the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    anyhow::ensure!(password.chars().count() >= 8, "the password must have at least 8 characters");
+    anyhow::ensure!(password.len() <= 1024, "the password is too long");
+    let hash = crate::admin::auth::hash_password(password).map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
+    let catalog = catalog::db::Catalog::connect_and_migrate(&config.database_url).await?;
+    catalog.set_setting(catalog::db::ADMIN_PASSWORD_SETTING, &hash, pipeline::orchestrate::now_ms()).await?;
+    if config.admin_password_hash.is_some() {
+        eprintln!("note: MARQUEE_ADMIN_PASSWORD_HASH is set and takes precedence over the stored password");
+    }
+    println!("admin password stored for `{}`", config.admin_user);
     Ok(())
 }
 
@@ -186,6 +325,24 @@ impl Bars {
 
     fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+impl Bars {
+    /// Draws a run event: a bar per stage, log lines above it.
+    fn event(&self, ev: &catalog::runs::RunEvent) {
+        use catalog::runs::RunEvent;
+        use pipeline::Progress;
+        match ev {
+            RunEvent::AssetStarted { asset, .. } => self.stage(asset, None),
+            RunEvent::Stage { asset, stage, total, .. } => self.stage(&format!("{asset}:{stage}"), *total),
+            RunEvent::Progress { done, .. } => self.advance(*done),
+            RunEvent::Log { line, .. } => {
+                let who = line.asset.as_deref().map(|a| format!("{a}: ")).unwrap_or_default();
+                self.note(&format!("[{}] {who}{}", line.level, line.message));
+            }
+            _ => {}
+        }
     }
 }
 

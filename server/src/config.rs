@@ -30,6 +30,24 @@ pub struct Config {
     pub load_on_empty: bool,
     /// `MARQUEE_LEPTOS_CONFIG`: the runtime Leptos configuration (default `Leptos.toml`).
     pub leptos_config: PathBuf,
+    /// `MARQUEE_SCHEDULE`: cron in UTC for pipeline runs, or `off` (default `0 3 * * *`).
+    pub schedule: pipeline::orchestrate::Schedule,
+    /// `MARQUEE_ADMIN_USER`: the one admin account's name (default `admin`).
+    pub admin_user: String,
+    /// `MARQUEE_ADMIN_PASSWORD_HASH`: its password as an argon2 PHC string
+    /// (else the one `marquee admin set-password` stored in the database).
+    pub admin_password_hash: Option<String>,
+    /// `MARQUEE_COOKIE_SECURE`: `auto` (Secure behind TLS, seen from
+    /// `X-Forwarded-Proto: https`), `true` or `false` (default `auto`).
+    pub cookie_secure: CookieSecure,
+}
+
+/// When the admin session cookie carries `Secure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieSecure {
+    Auto,
+    Always,
+    Never,
 }
 
 /// A setting that could not be used.
@@ -104,7 +122,61 @@ impl Config {
             });
         }
 
-        Ok(Self { database_url, data_dir, site_addr, object_store, catalog_source, load_on_empty, leptos_config })
+        let schedule = get("MARQUEE_SCHEDULE")
+            .unwrap_or_else(|| pipeline::orchestrate::DEFAULT_SCHEDULE.into())
+            .parse()
+            .map_err(|reason| ConfigError {
+                setting: "MARQUEE_SCHEDULE",
+                value: get("MARQUEE_SCHEDULE").unwrap_or_default(),
+                reason,
+            })?;
+
+        let admin_user = get("MARQUEE_ADMIN_USER").unwrap_or_else(|| "admin".into()).trim().to_owned();
+        if admin_user.len() > 64 || admin_user.chars().any(char::is_control) {
+            return Err(ConfigError {
+                setting: "MARQUEE_ADMIN_USER",
+                value: admin_user,
+                reason: "expected a name of at most 64 printable characters".into(),
+            });
+        }
+        let admin_password_hash = get("MARQUEE_ADMIN_PASSWORD_HASH").map(|h| h.trim().to_owned());
+        if let Some(h) = &admin_password_hash {
+            if let Err(e) = argon2::PasswordHash::new(h) {
+                return Err(ConfigError {
+                    setting: "MARQUEE_ADMIN_PASSWORD_HASH",
+                    value: "(hidden)".into(),
+                    reason: format!("not an argon2 PHC string like $argon2id$v=19$...: {e}"),
+                });
+            }
+        }
+        let cookie_secure = match get("MARQUEE_COOKIE_SECURE").as_deref().map(str::trim) {
+            None | Some("auto") => CookieSecure::Auto,
+            Some(v) => match parse_bool(v) {
+                Some(true) => CookieSecure::Always,
+                Some(false) => CookieSecure::Never,
+                None => {
+                    return Err(ConfigError {
+                        setting: "MARQUEE_COOKIE_SECURE",
+                        value: v.to_owned(),
+                        reason: "expected auto, true or false".into(),
+                    })
+                }
+            },
+        };
+
+        Ok(Self {
+            database_url,
+            data_dir,
+            site_addr,
+            object_store,
+            catalog_source,
+            load_on_empty,
+            leptos_config,
+            schedule,
+            admin_user,
+            admin_password_hash,
+            cookie_secure,
+        })
     }
 }
 
@@ -181,6 +253,30 @@ mod tests {
         assert_eq!(e.setting, "MARQUEE_LOAD_ON_EMPTY");
         let e = Config::from_sources(&env(&[("MARQUEE_CONFIG", "/nonexistent.toml")])).unwrap_err();
         assert_eq!(e.setting, "MARQUEE_CONFIG");
+        let e = Config::from_sources(&env(&[("MARQUEE_SCHEDULE", "every day")])).unwrap_err();
+        assert_eq!(e.setting, "MARQUEE_SCHEDULE");
+        let e = Config::from_sources(&env(&[("MARQUEE_ADMIN_PASSWORD_HASH", "hunter2")])).unwrap_err();
+        assert_eq!(e.setting, "MARQUEE_ADMIN_PASSWORD_HASH");
+        assert!(!e.to_string().contains("hunter2"), "a bad hash is never echoed");
+        let e = Config::from_sources(&env(&[("MARQUEE_COOKIE_SECURE", "sometimes")])).unwrap_err();
+        assert_eq!(e.setting, "MARQUEE_COOKIE_SECURE");
+    }
+
+    #[test]
+    fn orchestration_and_admin_settings() {
+        let c = Config::from_sources(&env(&[])).unwrap();
+        assert_eq!(c.schedule.to_string(), "0 3 * * *");
+        assert_eq!((c.admin_user.as_str(), c.admin_password_hash.as_deref()), ("admin", None));
+        assert_eq!(c.cookie_secure, CookieSecure::Auto);
+        let c = Config::from_sources(&env(&[
+            ("MARQUEE_SCHEDULE", "off"),
+            ("MARQUEE_ADMIN_USER", "ops"),
+            ("MARQUEE_COOKIE_SECURE", "true"),
+        ]))
+        .unwrap();
+        assert_eq!(c.schedule, pipeline::orchestrate::Schedule::Off);
+        assert_eq!(c.admin_user, "ops");
+        assert_eq!(c.cookie_secure, CookieSecure::Always);
     }
 
     #[test]

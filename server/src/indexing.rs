@@ -77,6 +77,19 @@ pub async fn exact_index(
 pub async fn rebuild(catalog: &Catalog, path: &Path, live: &LiveIndex) -> anyhow::Result<usize> {
     let started = std::time::Instant::now();
     let index = build_from_catalog(catalog).await?;
+    let docs = save_and_publish(index, path, live, &tokio_util::sync::CancellationToken::new()).await?;
+    tracing::info!(docs, ms = started.elapsed().as_millis() as u64, "search index published");
+    Ok(docs)
+}
+
+/// Saves `index` (temp file + rename), then publishes it unless `cancel`
+/// fired meanwhile. Returns its document count.
+pub async fn save_and_publish(
+    index: search::Index,
+    path: &Path,
+    live: &LiveIndex,
+    cancel: &tokio_util::sync::CancellationToken,
+) -> anyhow::Result<usize> {
     let docs = index.len();
     let path = path.to_path_buf();
     let index = tokio::task::spawn_blocking(move || -> anyhow::Result<search::Index> {
@@ -89,9 +102,9 @@ pub async fn rebuild(catalog: &Catalog, path: &Path, live: &LiveIndex) -> anyhow
     .await
     .context("saving the index panicked")?
     .context("saving the search index")?;
+    anyhow::ensure!(!cancel.is_cancelled(), "cancelled before the index was published");
     // Publish only after the file is complete: a crash before this line leaves
-    // the old index both on disk and in memory.
+    // the old index in memory, and a complete one on disk.
     live.publish(index);
-    tracing::info!(docs, ms = started.elapsed().as_millis() as u64, "search index published");
     Ok(docs)
 }

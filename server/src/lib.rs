@@ -3,13 +3,16 @@
 //! The `marquee` server: configuration, router, static files, background
 //! tasks and CLI subcommands. UI lives in `app`, data jobs in `pipeline`.
 
+pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod health;
 pub mod indexing;
+pub mod metrics;
+pub mod orchestration;
 pub mod rest;
 pub mod startup;
 pub mod status;
 
 pub use config::Config;
-pub use startup::{build, Application};
+pub use startup::{build, build_with, Application};

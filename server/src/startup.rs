@@ -10,18 +10,24 @@ use axum::extract::FromRef;
 use axum::routing::get;
 use axum::Router;
 use catalog::db::Catalog;
+use catalog::runs::Trigger;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
+use pipeline::orchestrate::{Orchestrator, Registry, RunRequest, TriggerError};
 use pipeline::store::AssetStore;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use app::ssr::admin::AdminInfo;
 use app::ssr::live_index::LiveIndex;
 
+use crate::admin::Admin;
 use crate::config::Config;
 use crate::indexing;
+use crate::orchestration::{self, NextRun};
 use crate::status::{CatalogLoad, Status};
 
 /// State shared by the non-Leptos routes.
@@ -31,6 +37,8 @@ pub struct AppState {
     pub catalog: Catalog,
     pub status: Status,
     pub index: LiveIndex,
+    pub admin: Admin,
+    pub admin_info: AdminInfo,
 }
 
 /// A bound, not yet serving, application.
@@ -41,11 +49,19 @@ pub struct Application {
     pub catalog: Catalog,
     pub status: Status,
     pub index: LiveIndex,
+    pub orchestrator: Orchestrator,
+    shutdown: CancellationToken,
 }
 
 /// Connects, migrates, binds `config.site_addr` and prepares the router. When
-/// the catalog is empty and a source is configured, a background task loads it.
+/// the catalog is empty and a source is configured, a `startup` run loads it.
 pub async fn build(config: &Config) -> anyhow::Result<Application> {
+    build_with(config, Registry::new()).await
+}
+
+/// Like [`build`], with `extra` assets added to the graph (tests use it to
+/// register slow or failing assets).
+pub async fn build_with(config: &Config, extra: Registry) -> anyhow::Result<Application> {
     let catalog = Catalog::connect_and_migrate(&config.database_url).await.context("preparing the database")?;
     let store = AssetStore::open(&config.object_store).context("opening the object store (MARQUEE_OBJECT_STORE)")?;
     let status = Status::default();
@@ -76,6 +92,19 @@ pub async fn build(config: &Config) -> anyhow::Result<Application> {
         }
     };
     let needs_load = config.load_on_empty && movies == 0 && config.catalog_source.is_some();
+
+    // Orchestration: the graph, runs left behind by a dead process, the schedule.
+    let mut registry = orchestration::registry(config, index.clone());
+    for asset in extra.assets() {
+        registry.register(asset.clone());
+    }
+    let orchestrator = orchestration::orchestrator(&catalog, &store, registry)?;
+    let interrupted = orchestrator.recover_interrupted().await.context("recovering interrupted runs")?;
+    if !interrupted.is_empty() {
+        tracing::warn!(runs = ?interrupted, "runs interrupted by a previous stop were marked failed");
+    }
+    let shutdown = CancellationToken::new();
+    let next_run = NextRun::default();
     match saved {
         Some(i) => index.publish(i),
         None if !needs_load && movies > 0 => {
@@ -89,19 +118,35 @@ pub async fn build(config: &Config) -> anyhow::Result<Application> {
         None => {}
     }
     if needs_load {
-        if let Some(source) = config.catalog_source.clone() {
-            spawn_initial_load(catalog.clone(), store, source, status.clone(), index.clone(), index_path).await;
-        }
+        start_initial_load(&orchestrator, &status).await;
     }
+    orchestration::spawn_scheduler(orchestrator.clone(), config.schedule.clone(), next_run.clone(), shutdown.clone());
 
+    let admin = Admin {
+        sessions: Default::default(),
+        throttle: Default::default(),
+        orchestrator: orchestrator.clone(),
+        catalog: catalog.clone(),
+        user: config.admin_user.clone(),
+        password_hash: config.admin_password_hash.clone(),
+        cookie_secure: config.cookie_secure,
+    };
+    let admin_info = AdminInfo {
+        nodes: orchestrator.nodes(),
+        schedule: config.schedule.to_string(),
+        next_run: next_run.0.clone(),
+        password_from_config: config.admin_password_hash.is_some(),
+    };
     let state = AppState {
         leptos_options: leptos_options.clone(),
         catalog: catalog.clone(),
         status: status.clone(),
         index: index.clone(),
+        admin,
+        admin_info,
     };
     let router = router(state);
-    Ok(Application { listener, router, addr, catalog, status, index })
+    Ok(Application { listener, router, addr, catalog, status, index, orchestrator, shutdown })
 }
 
 fn router(state: AppState) -> Router {
@@ -109,50 +154,61 @@ fn router(state: AppState) -> Router {
     let catalog = state.catalog.clone();
     let index = state.index.clone();
     let options = state.leptos_options.clone();
+    let admin_info = state.admin_info.clone();
+    let admin = state.admin.clone();
     Router::new()
         .route("/health", get(crate::health::health))
         .route("/ready", get(crate::health::ready))
+        .route("/metrics", get(crate::metrics::metrics))
         .merge(crate::rest::routes())
+        .merge(crate::admin::routes(admin.clone()))
         .leptos_routes_with_context(
             &state,
             routes,
             move || {
                 provide_context(catalog.clone());
                 provide_context(index.clone());
+                provide_context(admin_info.clone());
             },
             move || shell(options.clone()),
         )
         .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(admin, crate::admin::guard))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-async fn spawn_initial_load(
-    catalog: Catalog,
-    store: AssetStore,
-    source: String,
-    status: Status,
-    index: LiveIndex,
-    index_path: std::path::PathBuf,
-) {
+/// The start-up load of an empty catalog: a `startup` run of the whole
+/// graph through the orchestrator, reflected in `/ready`.
+async fn start_initial_load(orchestrator: &Orchestrator, status: &Status) {
+    tracing::info!("catalog is empty: starting a start-up run");
+    let handle = match orchestrator.trigger(RunRequest::all(Trigger::Startup)).await {
+        Ok(h) => h,
+        Err(TriggerError::AlreadyRunning { run_id }) => {
+            tracing::info!(?run_id, "another process is already running the pipeline");
+            return;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the start-up run could not start");
+            *status.catalog_load.write().await = CatalogLoad::Failed(e.to_string());
+            return;
+        }
+    };
     *status.catalog_load.write().await = CatalogLoad::Running;
+    let (orchestrator, status) = (orchestrator.clone(), status.clone());
     tokio::spawn(async move {
-        tracing::info!(%source, "catalog is empty: loading it");
-        let outcome = pipeline::run_catalog(&catalog, &store, &source, &pipeline::NoProgress).await;
+        let run_id = handle.run_id.clone();
+        let outcome = handle.wait().await;
+        let run = orchestrator.catalog().run(&run_id).await.ok().flatten();
         let next = match outcome {
-            Ok(r) => {
-                let msg = format!("{} movies loaded, {} rows rejected", r.load.loaded(), r.load.rejected.len());
-                tracing::info!("initial catalog load finished: {msg}");
-                match indexing::rebuild(&catalog, &index_path, &index).await {
-                    Ok(_) => CatalogLoad::Succeeded(msg),
-                    Err(e) => CatalogLoad::Failed(format!("building the search index: {e:#}")),
-                }
+            catalog::runs::RunStatus::Succeeded => {
+                CatalogLoad::Succeeded(format!("run {run_id}: {} rows", run.map_or(0, |r| r.rows)))
             }
-            Err(e) => {
-                tracing::error!(error = %e, "initial catalog load failed");
-                CatalogLoad::Failed(e.to_string())
-            }
+            other => CatalogLoad::Failed(format!(
+                "run {run_id} {other}: {}",
+                run.and_then(|r| r.error).unwrap_or_else(|| "see the run's log".into())
+            )),
         };
         *status.catalog_load.write().await = next;
     });
@@ -165,8 +221,15 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!("listening on http://{}", self.addr);
+        let (orchestrator, token) = (self.orchestrator.clone(), self.shutdown.clone());
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                // Stop the schedule and cancel runs in flight: they end
+                // "cancelled" and give the lease back.
+                token.cancel();
+                orchestrator.shutdown();
+            })
             .await
             .context("serving HTTP")
     }

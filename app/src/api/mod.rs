@@ -4,6 +4,7 @@
 //! numbers are clamped, unknown sorts fall back to the default, queries are
 //! length-checked), so a hostile URL can never turn into a 500.
 
+pub mod admin;
 mod catalog;
 mod search;
 

@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod admin;
 pub mod browse;
 pub mod home;
 pub mod movie;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use marquee::{build, Config};
+use marquee::Config;
 
 pub const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/catalog/imdb_top_1000.csv");
 
@@ -33,7 +33,28 @@ pub async fn spawn(database_url: Option<String>) -> TestApp {
 
 /// Like [`spawn`], in an existing data directory.
 pub async fn spawn_in(data_dir: tempfile::TempDir, database_url: Option<String>) -> TestApp {
+    spawn_with(data_dir, database_url, pipeline::orchestrate::Registry::new()).await
+}
+
+/// The admin account every test server has (see [`ADMIN_PASSWORD`]).
+pub const ADMIN_USER: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+fn admin_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| marquee::admin::auth::hash_password(ADMIN_PASSWORD).unwrap())
+}
+
+/// Like [`spawn_in`], with `extra` assets in the graph.
+pub async fn spawn_with(
+    data_dir: tempfile::TempDir,
+    database_url: Option<String>,
+    extra: pipeline::orchestrate::Registry,
+) -> TestApp {
     let mut env = HashMap::new();
+    env.insert("MARQUEE_SCHEDULE".to_owned(), "off".to_owned());
+    env.insert("MARQUEE_ADMIN_USER".to_owned(), ADMIN_USER.to_owned());
+    env.insert("MARQUEE_ADMIN_PASSWORD_HASH".to_owned(), admin_hash().to_owned());
     env.insert("MARQUEE_DATA_DIR".to_owned(), data_dir.path().display().to_string());
     env.insert("LEPTOS_SITE_ADDR".to_owned(), "127.0.0.1:0".to_owned());
     env.insert("MARQUEE_CATALOG_SOURCE".to_owned(), SAMPLE.to_owned());
@@ -42,7 +63,7 @@ pub async fn spawn_in(data_dir: tempfile::TempDir, database_url: Option<String>)
         env.insert("DATABASE_URL".to_owned(), url);
     }
     let config = Config::from_sources(&env).expect("valid test configuration");
-    let app = build(&config).await.expect("the server starts");
+    let app = marquee::build_with(&config, extra).await.expect("the server starts");
     let base = format!("http://{}", app.addr);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {

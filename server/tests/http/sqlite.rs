@@ -100,3 +100,94 @@ fn the_imdb_parse_command_prints_a_real_title_page_as_json() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent.html"));
 }
+
+#[tokio::test]
+async fn the_admin_and_orchestration_work_over_http_on_sqlite() {
+    let (app, flaky) = super::admin::spawn(None).await;
+    super::admin::admin_suite(&app, &flaky).await;
+}
+
+#[tokio::test]
+async fn a_run_killed_mid_way_is_marked_failed_at_the_next_start_with_nothing_half_published() {
+    let app = common::spawn(None).await;
+    let dir = app.stop().await;
+    let url = format!("sqlite://{}", dir.path().join("marquee.db").display());
+    let index_before = std::fs::read(dir.path().join("index/movies.idx")).unwrap();
+    {
+        // What `kill -9` mid-run leaves: a running run, its lease (now expired), a half-done asset.
+        let catalog = catalog::db::Catalog::connect(&url).await.unwrap();
+        let long_ago = pipeline::orchestrate::now_ms() - 3_600_000;
+        assert!(catalog.try_acquire_lease("p-killed", "r-killed", long_ago, 30_000).await.unwrap());
+        catalog
+            .insert_run(&catalog::db::NewRun {
+                id: "r-killed".into(),
+                trigger: catalog::runs::Trigger::Schedule,
+                selection: vec![],
+                partition: None,
+                rerun_of: None,
+                holder: "p-killed".into(),
+                created_at: long_ago,
+                planned: vec![("database".into(), None), ("tf_idf".into(), None)],
+            })
+            .await
+            .unwrap();
+        catalog.start_materialization("r-killed", "database", &None, long_ago).await.unwrap();
+        catalog.close().await;
+    }
+    let app = common::spawn_in(dir, None).await;
+    let catalog = catalog::db::Catalog::connect(&url).await.unwrap();
+    let run = catalog.run("r-killed").await.unwrap().unwrap();
+    assert_eq!(run.status, catalog::runs::RunStatus::Failed);
+    assert!(run.error.as_deref().unwrap_or_default().contains("interrupted"), "{run:?}");
+    let mats = catalog.materializations("r-killed").await.unwrap();
+    assert!(mats.iter().all(|m| m.status == catalog::runs::RunStatus::Failed), "{mats:?}");
+    // The index on disk is the last complete one, and search serves it.
+    assert_eq!(std::fs::read(app.data_dir.path().join("index/movies.idx")).unwrap(), index_before);
+    let (status, body) = app.get("/api/search?q=godfather").await;
+    assert!(status == 200 && body.contains("The Godfather"));
+    // The expired lease blocks nothing: a run starts and succeeds.
+    let mut admin = super::admin::Browser::new(&app);
+    admin.login().await;
+    let csrf = admin.csrf("/admin").await;
+    let (status, loc) =
+        admin.post("/admin/runs", &[("csrf", &csrf), ("asset", "tf_idf")], Some(&app.base.clone())).await;
+    assert_eq!(status, 303, "{loc}");
+    let id = loc.trim_start_matches("/admin/runs/").to_owned();
+    let detail = admin.wait_run(&id, std::time::Duration::from_secs(60)).await;
+    assert_eq!(detail["run"]["status"], "succeeded", "{detail}");
+}
+
+#[tokio::test]
+async fn the_pipeline_commands_run_through_the_orchestrator() {
+    let app = common::spawn(None).await;
+    let dir = app.stop().await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_marquee"))
+            .args(args)
+            .env("MARQUEE_DATA_DIR", dir.path())
+            .env("MARQUEE_LEPTOS_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"))
+            .env("MARQUEE_CATALOG_SOURCE", common::SAMPLE)
+            .env("MARQUEE_SCHEDULE", "off")
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("the marquee binary runs")
+    };
+    let out = run(&["pipeline", "run", "--asset", "tf_idf", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["run"]["status"].as_str(), v["run"]["trigger"].as_str()), (Some("succeeded"), Some("cli")));
+    assert_eq!(v["materializations"][0]["rows"], 1000);
+
+    let out = run(&["pipeline", "runs", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let triggers: Vec<&str> = v["runs"].as_array().unwrap().iter().map(|r| r["trigger"].as_str().unwrap()).collect();
+    assert_eq!(triggers, ["cli", "startup"], "newest first");
+
+    let bad = run(&["pipeline", "run", "--asset", "nope"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown asset `nope`"));
+    let bad = run(&["pipeline", "cancel", "r-nope"]);
+    assert!(!bad.status.success());
+}
