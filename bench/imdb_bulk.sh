@@ -26,7 +26,7 @@ INPUT="$STORE/raw/generated"
 RESULTS="$DATA/results"
 mkdir -p "$INPUT" "$RESULTS"
 
-cargo build --release -p imdb_bulk -p pipeline --bin imdb-bulk --bin imdb-catalog
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release -p imdb_bulk -p pipeline --bin imdb-bulk --bin imdb-catalog
 
 if [ ! -s "$INPUT/title.crew.tsv.gz" ] || [ "$(cat "$DATA/seed" 2>/dev/null)" != "$SEED" ]; then
   echo "== generating scale $SCALE (seed $SEED) into $INPUT" >&2

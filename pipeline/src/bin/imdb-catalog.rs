@@ -36,6 +36,8 @@ struct Args {
     fetch_from: Option<String>,
     version: Option<String>,
     json: bool,
+    /// Prints the catalog plan with its metrics (EXPLAIN ANALYZE) instead of writing it.
+    explain: bool,
     options: BulkJobOptions,
 }
 
@@ -47,6 +49,7 @@ fn parse_args() -> Result<Args, String> {
         fetch_from: None,
         version: None,
         json: false,
+        explain: false,
         options: BulkJobOptions::default(),
     };
     let mut it = std::env::args().skip(1);
@@ -59,6 +62,7 @@ fn parse_args() -> Result<Args, String> {
             "--fetch-from" => a.fetch_from = Some(value()?),
             "--version" => a.version = Some(value()?),
             "--json" => a.json = true,
+            "--explain" => a.explain = true,
             "--restage" => a.options.restage = true,
             "--memory-limit" => {
                 a.options.memory_limit = bytes_arg(&value()?).ok_or("--memory-limit: e.g. 4G or 512M")?
@@ -122,6 +126,26 @@ async fn run(args: Args) -> pipeline::Result<()> {
     };
     let fetch_seconds = started.elapsed().as_secs_f64();
     let version = args.version.clone().unwrap_or_else(|| chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ").to_string());
+    if args.explain {
+        let ctx = bulk::bulk_session(&store, &args.options)?;
+        bulk::stage_all(&ctx, &store, &inputs, args.options.restage).await?;
+        let explain = |e: datafusion::error::DataFusionError| pipeline::PipelineError::BadInput {
+            key: "explain".into(),
+            reason: e.to_string(),
+        };
+        let batches = bulk::catalog_frame(&ctx, &args.options)
+            .await?
+            .explain(false, true)
+            .map_err(explain)?
+            .collect()
+            .await
+            .map_err(explain)?;
+        println!(
+            "{}",
+            datafusion::arrow::util::pretty::pretty_format_batches(&batches).map_err(|e| explain(e.into()))?
+        );
+        return Ok(());
+    }
     let started = Instant::now();
     let report = bulk::run_bulk_catalog(&store, &inputs, &version, &args.options).await?;
     let job_seconds = started.elapsed().as_secs_f64();

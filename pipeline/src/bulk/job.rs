@@ -502,9 +502,12 @@ named AS (
 ),
 credits AS (
     SELECT tconst,
-           array_agg(name ORDER BY pos) FILTER (WHERE role = 'cast' AND name IS NOT NULL) AS stars,
-           array_agg(name ORDER BY pos) FILTER (WHERE role = 'director' AND name IS NOT NULL) AS directors,
-           array_agg(name ORDER BY pos) FILTER (WHERE role = 'writer' AND name IS NOT NULL) AS writers,
+           mq_names_by_position(string_agg(CAST(pos AS VARCHAR) || chr(31) || name, chr(30))
+                                FILTER (WHERE role = 'cast' AND name IS NOT NULL)) AS stars,
+           mq_names_by_position(string_agg(CAST(pos AS VARCHAR) || chr(31) || name, chr(30))
+                                FILTER (WHERE role = 'director' AND name IS NOT NULL)) AS directors,
+           mq_names_by_position(string_agg(CAST(pos AS VARCHAR) || chr(31) || name, chr(30))
+                                FILTER (WHERE role = 'writer' AND name IS NOT NULL)) AS writers,
            SUM(CASE WHEN name IS NULL THEN 1 ELSE 0 END) AS unresolved
     FROM named
     GROUP BY tconst

@@ -101,6 +101,7 @@ pub fn all() -> Vec<ScalarUDF> {
         line_udf("mq_imdb_crew", crew_fields(), crew),
         id_udf("mq_tconst", "tt"),
         id_udf("mq_nconst", "nm"),
+        names_by_position_udf(),
     ]
 }
 
@@ -351,6 +352,50 @@ fn id_udf(name: &str, prefix: &'static str) -> ScalarUDF {
                     format::push_id(&mut s, prefix, ids.value(i) as u64);
                     out.append_value(&s);
                 }
+            }
+            Ok(ColumnarValue::Array(Arc::new(out.finish())))
+        }),
+    )
+}
+
+/// `mq_names_by_position(text)`: `text` is a `string_agg` of
+/// `<pos> \x1f <name>` items joined by `\x1e` (in no particular order);
+/// the names ordered by position; null for null or empty text.
+///
+/// Why not `array_agg(name ORDER BY pos)`: the ordered accumulator has no
+/// grouped form (13 s against 0.3 s for the credits at scale 0.1), and the
+/// grouped unordered one over-counts its memory by orders of magnitude
+/// (it reports the whole input batch for each group's slice), which fails
+/// a bounded pool. `string_agg` is grouped and accounts exactly.
+fn names_by_position_udf() -> ScalarUDF {
+    create_udf(
+        "mq_names_by_position",
+        vec![DataType::Utf8],
+        list_of(DataType::Utf8),
+        Volatility::Immutable,
+        Arc::new(|args: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(args)?;
+            let text = cast(&arrays[0], &DataType::Utf8)?;
+            let text = text.as_any().downcast_ref::<StringArray>().expect("cast to Utf8 yields a StringArray");
+            let mut out = ListBuilder::new(StringBuilder::new());
+            let mut items: Vec<(i64, &str)> = Vec::new();
+            for i in 0..text.len() {
+                items.clear();
+                if !text.is_null(i) {
+                    items.extend(text.value(i).split('\u{1e}').filter_map(|item| {
+                        let (pos, name) = item.split_once('\u{1f}')?;
+                        Some((pos.trim().parse::<i64>().unwrap_or(i64::MAX), name))
+                    }));
+                }
+                if items.is_empty() {
+                    out.append(false);
+                    continue;
+                }
+                items.sort();
+                for (_, name) in &items {
+                    out.values().append_value(name);
+                }
+                out.append(true);
             }
             Ok(ColumnarValue::Array(Arc::new(out.finish())))
         }),
