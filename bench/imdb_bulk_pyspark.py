@@ -78,7 +78,7 @@ def build(spark, directory):
                           & F.col("nconst").rlike("^nm[0-9]{7,}$"))
                   .join(film_ids, "tconst"))
     cast = (principals.filter(F.col("category").isin("actor", "actress"))
-            .select("tconst", "ordering", "nconst").distinct()
+            .groupBy("tconst", "nconst").agg(F.min("ordering").alias("ordering"))  # one place per person
             .withColumn("pos", F.row_number().over(Window.partitionBy("tconst").orderBy("ordering", "nconst")))
             .filter(F.col("pos") <= TOP_CAST)
             .select("tconst", F.lit("cast").alias("role"), "pos", "nconst"))
