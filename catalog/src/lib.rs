@@ -6,9 +6,11 @@
 //! upserting cleaned movies, on SQLite or MySQL.
 
 pub mod model;
+pub mod review;
 pub mod runs;
 
 #[cfg(feature = "db")]
 pub mod db;
 
 pub use model::*;
+pub use review::*;

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::review::{SentimentFilter, SentimentScore};
+
 /// Largest page size any listing accepts; larger requests are clamped.
 pub const MAX_PAGE_SIZE: u32 = 60;
 
@@ -57,6 +59,9 @@ pub struct Movie {
     /// Our own thumbnail of the poster, when the scraper made one.
     #[serde(default)]
     pub thumbnail: Option<Thumbnail>,
+    /// The sentiment of its labelled reviews, once the model has read them.
+    #[serde(default)]
+    pub sentiment: Option<SentimentScore>,
 }
 
 /// A poster thumbnail in the object store, served at [`Thumbnail::url`].
@@ -96,6 +101,23 @@ pub struct MovieCard {
     /// Our poster thumbnail, when there is one.
     #[serde(default)]
     pub thumbnail: Option<Thumbnail>,
+    /// The sentiment of its reviews, when any were labelled.
+    #[serde(default)]
+    pub sentiment: Option<SentimentScore>,
+}
+
+impl From<Movie> for MovieCard {
+    fn from(m: Movie) -> Self {
+        Self {
+            id: m.id,
+            title: m.title,
+            year: m.year,
+            rating: m.rating,
+            poster_url: m.poster_url,
+            thumbnail: m.thumbnail,
+            sentiment: m.sentiment,
+        }
+    }
 }
 
 /// One horizontal row of the home page.
@@ -117,6 +139,8 @@ pub enum BrowseSort {
     Votes,
     Year,
     Title,
+    /// Share of positive reviews (films with at least a few labelled reviews first).
+    Sentiment,
 }
 
 impl BrowseSort {
@@ -126,6 +150,7 @@ impl BrowseSort {
             Some("votes") => Self::Votes,
             Some("year") => Self::Year,
             Some("title") => Self::Title,
+            Some("sentiment") => Self::Sentiment,
             _ => Self::Rating,
         }
     }
@@ -136,6 +161,7 @@ impl BrowseSort {
             Self::Votes => "votes",
             Self::Year => "year",
             Self::Title => "title",
+            Self::Sentiment => "sentiment",
         }
     }
 
@@ -145,10 +171,11 @@ impl BrowseSort {
             Self::Votes => "Most voted",
             Self::Year => "Newest",
             Self::Title => "Title",
+            Self::Sentiment => "Best reviewed",
         }
     }
 
-    pub const ALL: [BrowseSort; 4] = [Self::Rating, Self::Votes, Self::Year, Self::Title];
+    pub const ALL: [BrowseSort; 5] = [Self::Rating, Self::Votes, Self::Year, Self::Title, Self::Sentiment];
 }
 
 /// What `/browse` asks for, already validated.
@@ -159,6 +186,9 @@ pub struct BrowseQuery {
     pub page_size: u32,
     pub sort: BrowseSort,
     pub genre: Option<String>,
+    /// Only films whose reviews are mostly positive, mixed or mostly negative.
+    #[serde(default)]
+    pub sentiment: Option<SentimentFilter>,
 }
 
 impl BrowseQuery {
@@ -167,7 +197,13 @@ impl BrowseQuery {
     pub fn from_params(page: Option<&str>, sort: Option<&str>, genre: Option<&str>) -> Self {
         let page = page.and_then(|p| p.trim().parse::<u32>().ok()).filter(|p| *p >= 1).unwrap_or(1);
         let genre = genre.map(str::trim).filter(|g| !g.is_empty() && g.len() <= 40).map(str::to_owned);
-        Self { page, page_size: 30, sort: BrowseSort::from_param(sort), genre }
+        Self { page, page_size: 30, sort: BrowseSort::from_param(sort), genre, sentiment: None }
+    }
+
+    /// With the sentiment filter of the `sentiment` parameter (unknown values: none).
+    pub fn with_sentiment(mut self, sentiment: Option<&str>) -> Self {
+        self.sentiment = SentimentFilter::from_param(sentiment);
+        self
     }
 
     pub fn offset(&self) -> u64 {
@@ -185,6 +221,8 @@ pub struct BrowsePage {
     pub total: u64,
     pub sort: BrowseSort,
     pub genre: Option<String>,
+    #[serde(default)]
+    pub sentiment: Option<SentimentFilter>,
     /// Every genre in the catalog, for the filter chips.
     pub genres: Vec<String>,
 }

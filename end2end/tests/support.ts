@@ -33,6 +33,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** Stored with `marquee admin set-password` before the server starts. */
   adminPassword?: string;
+  /** `marquee` commands (argument lists) run with the server's environment before it starts. */
+  prepare?: string[][];
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<Server> {
@@ -46,12 +48,18 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     DATABASE_URL: `sqlite://${dataDir}/marquee.db`,
     MARQUEE_CATALOG_SOURCE: join(ROOT, "..", "shared", "data", "catalog", "imdb_top_1000.csv"),
     MARQUEE_SCHEDULE: "off",
+    // Training takes ~10 s; the reviews spec trains through `prepare`.
+    MARQUEE_SENTIMENT_ON_START: "false",
     RUST_LOG: "warn,tower_http=off",
     ...(options.env ?? {}),
   };
   if (options.adminPassword !== undefined) {
     const set = spawnSync(bin, ["admin", "set-password"], { cwd: ROOT, env, input: options.adminPassword + "\n" });
     if (set.status !== 0) throw new Error(`admin set-password failed: ${set.stderr}`);
+  }
+  for (const args of options.prepare ?? []) {
+    const run = spawnSync(bin, args, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 64 << 20 });
+    if (run.status !== 0) throw new Error(`marquee ${args.join(" ")} failed: ${run.stderr}`);
   }
   const child: ChildProcess = spawn(bin, ["serve"], {
     cwd: ROOT,
@@ -109,4 +117,33 @@ export function watchErrors(page: Page): string[] {
 
 export async function hydrated(page: Page): Promise<void> {
   await page.waitForSelector("body[data-hydrated=true]", { timeout: 15_000 });
+}
+
+/** Starts the fixture site (IMDb's page format on 127.0.0.1) with `films` films. */
+export async function startFixtureSite(films: number): Promise<{ base: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const bin = process.env.FIXTURE_SITE_BIN ?? join(ROOT, "target", "release", "fixture-site");
+  const child: ChildProcess = spawn(bin, ["--port", String(port), "--films", String(films)], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}/`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`fixture-site exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(base + "robots.txt")).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error("the fixture site did not start within 30 s");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    },
+  };
 }

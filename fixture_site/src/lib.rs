@@ -74,6 +74,10 @@ pub struct Options {
     pub positive_pages: u32,
     /// Review pages per title at the negative end.
     pub negative_pages: u32,
+    /// Spread the split between the ends per title (same total pages, from
+    /// 1 positive page to all but one), so titles range from mostly negative
+    /// to mostly positive; off: every title has the two counts above.
+    pub spread_sentiment: bool,
     /// Port on 127.0.0.1 (0: any free one).
     pub port: u16,
 }
@@ -86,6 +90,7 @@ impl Default for Options {
             films: None,
             positive_pages: 3,
             negative_pages: 2,
+            spread_sentiment: false,
             port: 0,
         }
     }

@@ -140,9 +140,16 @@ pub const REVIEWS_PER_PAGE: usize = 4;
 /// for other ratings; cursors `p2`, `p3`, ….
 pub(crate) fn reviews_page(site: &Site, id: &str, query: &str) -> String {
     let rating: u8 = param(query, "rating").and_then(|r| r.parse().ok()).unwrap_or(10);
+    let (mut positive, mut negative) = (site.options.positive_pages, site.options.negative_pages);
+    if site.options.spread_sentiment {
+        let total = positive + negative;
+        let h = id.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+        positive = (1 + h % total.saturating_sub(1).max(1)).min(total);
+        negative = total - positive;
+    }
     let pages = match rating {
-        10 => site.options.positive_pages,
-        1 => site.options.negative_pages,
+        10 => positive,
+        1 => negative,
         _ => 0,
     };
     let page: u32 =
@@ -159,10 +166,23 @@ pub(crate) fn reviews_page(site: &Site, id: &str, query: &str) -> String {
                 author_id: Some(format!("ur{:08}", n)),
                 rating: Some(rating),
                 summary: Some(if positive { "A wonderful film".into() } else { "A waste of time".into() }),
-                text: if positive {
-                    format!("I loved it: page {page}, review {n}.\nThe acting is superb and the story moving.")
-                } else {
-                    format!("I hated it: page {page}, review {n}.\nDull, long and badly acted.")
+                text: {
+                    let mut t = if positive {
+                        format!("I loved it: page {page}, review {n}.\nThe acting is superb and the story moving.")
+                    } else {
+                        format!("I hated it: page {page}, review {n}.\nDull, long and badly acted.")
+                    };
+                    // One long review a page, as real pages have.
+                    if n == 1 {
+                        let line = if positive {
+                            " It stays with you long after the credits."
+                        } else {
+                            " I kept checking the time."
+                        };
+                        t.push('\n');
+                        t.push_str(&line.repeat(24));
+                    }
+                    t
                 },
                 date: Some("2023-01-15".into()),
                 helpful_up: Some(10 + n as i64),

@@ -53,17 +53,19 @@ pub async fn run_catalog(
         "cleaned {} rows into {} movies ({} duplicates, {} bad years, {} bad runtimes, {} bad grosses; {} merged with scraped titles)",
         clean.rows_in, merge.rows_out, clean.duplicates_removed, clean.bad_year, clean.bad_runtime, clean.bad_gross, merge.merged
     ));
-    let load = load_movies(catalog, store, &merge, progress).await?;
+    let load = load_movies(catalog, store, &merge.output_key, progress).await?;
     Ok(CatalogRunReport { raw_key: key, raw_bytes: bytes, raw_written: written, clean, merge, load })
 }
 
-async fn load_movies(
+/// Upserts the `cleaned_movies` version at `key`, each row under the source
+/// its facts came from.
+pub async fn load_movies(
     catalog: &Catalog,
     store: &AssetStore,
-    merge: &MoviesCleanReport,
+    key: &str,
     progress: &dyn Progress,
 ) -> Result<LoadReport> {
-    let movies = read_cleaned(store, &merge.output_key).await?;
+    let movies = read_cleaned(store, key).await?;
     progress.stage("load", Some(movies.len() as u64));
     // Each row's source says where its facts came from (and is part of its
     // content hash, so a Kaggle-only row stays unchanged when others are scraped).
@@ -77,7 +79,6 @@ async fn load_movies(
         };
         groups[g].1.push(m);
     }
-    let _ = merge;
     let mut load = LoadReport::default();
     let mut done_before = 0;
     for (source, rows) in &groups {
@@ -164,18 +165,25 @@ pub async fn clean_and_load(ctx: &LoadContext<'_>) -> Result<CleanLoadReport> {
         report.cancelled = true;
         return Ok(report);
     }
-    report.load = load_movies(ctx.catalog, ctx.store, &report.clean, ctx.progress).await?;
+    report.load = load_movies(ctx.catalog, ctx.store, &report.clean.output_key, ctx.progress).await?;
     if ctx.cancel.is_cancelled() {
         report.cancelled = true;
         return Ok(report);
     }
-    let movies = read_cleaned(ctx.store, &report.clean.output_key).await?;
-    let ids: HashMap<String, String> = movies.into_iter().filter_map(|m| Some((m.imdb_id.clone()?, m.id))).collect();
     ctx.progress.stage("reviews", None);
-    let (reviews, orphans) = cleaned_reviews(ctx.store, &ids).await?;
+    let (loaded, orphans) = load_reviews(ctx.catalog, ctx.store, &report.clean.output_key).await?;
+    report.reviews_loaded = loaded;
     report.reviews_orphaned = orphans;
-    report.reviews_loaded = ctx.catalog.upsert_reviews(&reviews).await?;
-    ctx.progress.note(&format!("reviews: {} loaded, {orphans} of titles not in the catalog", report.reviews_loaded));
+    ctx.progress.note(&format!("reviews: {loaded} loaded, {orphans} of titles not in the catalog"));
     report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(report)
+}
+
+/// Loads every scraped review of a title in the `cleaned_movies` version at
+/// `key` (idempotent upserts); returns (loaded, left out as not in the catalog).
+pub async fn load_reviews(catalog: &Catalog, store: &AssetStore, key: &str) -> Result<(u64, u64)> {
+    let movies = read_cleaned(store, key).await?;
+    let ids: HashMap<String, String> = movies.into_iter().filter_map(|m| Some((m.imdb_id.clone()?, m.id))).collect();
+    let (reviews, orphans) = cleaned_reviews(store, &ids).await?;
+    Ok((catalog.upsert_reviews(&reviews).await?, orphans))
 }

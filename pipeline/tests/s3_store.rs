@@ -121,6 +121,7 @@ async fn assets_round_trip_through_a_real_s3_endpoint() {
         cancel: CancellationToken::new(),
         partition: None,
         refresh: false,
+        refresh_after: None,
         limit: None,
     };
     let run = run_scrape(&ctx, &[Asset::Movies, Asset::Thumbnails, Asset::Reviews], true).await.unwrap();

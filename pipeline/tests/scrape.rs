@@ -62,6 +62,7 @@ impl Env {
             cancel,
             partition: None,
             refresh,
+            refresh_after: None,
             limit: None,
         }
     }

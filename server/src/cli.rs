@@ -72,16 +72,22 @@ enum ImdbCommand {
 
 #[derive(Subcommand)]
 enum PipelineCommand {
-    /// Run the pipeline through the orchestrator (the whole graph, or one
-    /// asset), with progress bars; Ctrl-C cancels the run.
+    /// Run the pipeline through the orchestrator (the whole graph, or some
+    /// assets), with progress bars; Ctrl-C cancels the run (what was fetched
+    /// stays stored and the next run resumes from it).
     Run {
         /// A Kaggle-format CSV, a path or an http(s) URL (default: MARQUEE_CATALOG_SOURCE).
         #[arg(long)]
         source: Option<String>,
-        /// Materialize only this asset (its inputs are its upstream assets' latest successes).
+        /// Materialize only these assets, comma-separated (their inputs are their
+        /// upstream assets' latest successes), e.g. `movies,thumbnails,reviews`.
         #[arg(long)]
         asset: Option<String>,
-        /// The partition of a partitioned asset (with --asset).
+        /// Scrape at most this many movies (default MARQUEE_SCRAPE_MOVIE_LIMIT).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100000))]
+        limit: Option<u32>,
+        /// The partition of partitioned assets (with --asset): a list page such as
+        /// `moviemeter-51-100` or `chart-top`, or comma-separated title ids.
         #[arg(long, requires = "asset")]
         partition: Option<String>,
         /// Print the run and its materializations as JSON.
@@ -135,8 +141,8 @@ pub fn main() -> ExitCode {
             Command::Serve => serve(config).await,
             Command::Migrate => migrate(config).await,
             Command::Search { query, exact, limit, json } => search(config, query, exact, limit.into(), json).await,
-            Command::Pipeline { command: PipelineCommand::Run { source, asset, partition, json } } => {
-                pipeline_run(config, source, asset, partition, json).await
+            Command::Pipeline { command: PipelineCommand::Run { source, asset, limit, partition, json } } => {
+                pipeline_run(config, source, asset, limit, partition, json).await
             }
             Command::Pipeline { command: PipelineCommand::Runs { limit, json } } => {
                 pipeline_runs(config, limit, json).await
@@ -178,6 +184,7 @@ async fn pipeline_run(
     mut config: Config,
     source: Option<String>,
     asset: Option<String>,
+    limit: Option<u32>,
     partition: Option<String>,
     json: bool,
 ) -> anyhow::Result<()> {
@@ -187,14 +194,21 @@ async fn pipeline_run(
     if source.is_some() {
         config.catalog_source = source;
     }
+    if let Some(limit) = limit {
+        config.scraper.movie_limit = limit as usize;
+    }
     let catalog = catalog::db::Catalog::connect_and_migrate(&config.database_url).await?;
     let store = pipeline::store::AssetStore::open(&config.object_store)?;
     // The CLI's index is written to disk; a running server loads it at its next start.
-    let registry = crate::orchestration::registry(&config, app::ssr::live_index::LiveIndex::default());
+    let registry = crate::orchestration::registry(
+        &config,
+        app::ssr::live_index::LiveIndex::default(),
+        crate::sentiment::LiveSentiment::default(),
+    );
     let orchestrator = crate::orchestration::orchestrator(&catalog, &store, registry)?;
     let mut events = orchestrator.subscribe();
     let selection = match asset {
-        Some(a) => Selection::Assets(vec![a]),
+        Some(a) => Selection::Assets(a.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()),
         None => Selection::All,
     };
     let handle = orchestrator.trigger(RunRequest { trigger: Trigger::Cli, selection, partition }).await?;
@@ -224,6 +238,17 @@ async fn pipeline_run(
     let run = catalog.run(&run_id).await?.context("the run vanished from the database")?;
     let mats = catalog.materializations(&run_id).await?;
     if json {
+        // Each materialization's metadata as JSON, not as a string of JSON.
+        let mats: Vec<serde_json::Value> = mats
+            .iter()
+            .map(|m| {
+                let mut v = serde_json::to_value(m).unwrap_or_default();
+                if let Some(meta) = m.metadata.as_deref().and_then(|s| serde_json::from_str(s).ok()) {
+                    v["metadata"] = meta;
+                }
+                v
+            })
+            .collect();
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "run": run, "materializations": mats }))?);
     } else {
         println!("run {} {} ({} rows)", run.id, run.status, run.rows);

@@ -28,8 +28,17 @@ pub struct Config {
     pub catalog_source: Option<String>,
     /// `MARQUEE_LOAD_ON_EMPTY`: run the pipeline at start-up when the catalog is empty (default true).
     pub load_on_empty: bool,
+    /// `MARQUEE_SENTIMENT_ON_START`: train the review-sentiment model at
+    /// start-up when none is saved (default true; about 10 s and 300 MiB once).
+    pub sentiment_on_start: bool,
     /// `MARQUEE_LEPTOS_CONFIG`: the runtime Leptos configuration (default `Leptos.toml`).
     pub leptos_config: PathBuf,
+    /// The scraper's settings (`MARQUEE_SCRAPE_*`, `MARQUEE_PRETRAINED_REVIEWS`):
+    /// see `pipeline::ScraperConfig`.
+    pub scraper: pipeline::ScraperConfig,
+    /// `MARQUEE_S3_ENDPOINT`, `MARQUEE_S3_REGION`, `MARQUEE_S3_ACCESS_KEY_ID`,
+    /// `MARQUEE_S3_SECRET_ACCESS_KEY`: for an `s3://bucket/prefix` object store.
+    pub s3: pipeline::store::S3Options,
     /// `MARQUEE_SCHEDULE`: cron in UTC for pipeline runs, or `off` (default `0 3 * * *`).
     pub schedule: pipeline::orchestrate::Schedule,
     /// `MARQUEE_ADMIN_USER`: the one admin account's name (default `admin`).
@@ -113,6 +122,36 @@ impl Config {
             })?,
         };
 
+        let sentiment_on_start = match get("MARQUEE_SENTIMENT_ON_START") {
+            None => true,
+            Some(v) => parse_bool(&v).ok_or_else(|| ConfigError {
+                setting: "MARQUEE_SENTIMENT_ON_START",
+                value: v,
+                reason: "expected true or false".into(),
+            })?,
+        };
+
+        let scraper = pipeline::ScraperConfig::from_settings(&get).map_err(|e| ConfigError {
+            setting: e.setting,
+            value: e.value,
+            reason: e.reason,
+        })?;
+        let s3 = pipeline::store::S3Options {
+            endpoint: get("MARQUEE_S3_ENDPOINT"),
+            region: get("MARQUEE_S3_REGION"),
+            access_key_id: get("MARQUEE_S3_ACCESS_KEY_ID"),
+            secret_access_key: get("MARQUEE_S3_SECRET_ACCESS_KEY"),
+        };
+        if let Some(e) = &s3.endpoint {
+            if url::Url::parse(e).map_or(true, |u| !matches!(u.scheme(), "http" | "https")) {
+                return Err(ConfigError {
+                    setting: "MARQUEE_S3_ENDPOINT",
+                    value: e.clone(),
+                    reason: "expected an http(s) URL like http://127.0.0.1:9000".into(),
+                });
+            }
+        }
+
         let leptos_config = PathBuf::from(get("MARQUEE_LEPTOS_CONFIG").unwrap_or_else(|| "Leptos.toml".into()));
         if !leptos_config.exists() {
             return Err(ConfigError {
@@ -171,12 +210,20 @@ impl Config {
             object_store,
             catalog_source,
             load_on_empty,
+            sentiment_on_start,
             leptos_config,
             schedule,
             admin_user,
             admin_password_hash,
             cookie_secure,
+            scraper,
+            s3,
         })
+    }
+
+    /// Opens the object store `MARQUEE_OBJECT_STORE` (local or S3).
+    pub fn open_store(&self) -> Result<pipeline::store::AssetStore, pipeline::PipelineError> {
+        pipeline::store::AssetStore::open_with(&self.object_store, &self.s3)
     }
 }
 

@@ -8,9 +8,12 @@ pub mod cli;
 pub mod config;
 pub mod health;
 pub mod indexing;
+pub mod media;
 pub mod metrics;
 pub mod orchestration;
+pub mod rate_limit;
 pub mod rest;
+pub mod sentiment;
 pub mod startup;
 pub mod status;
 

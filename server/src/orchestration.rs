@@ -9,7 +9,7 @@ use std::sync::Arc;
 use app::ssr::live_index::LiveIndex;
 use catalog::db::Catalog;
 use catalog::runs::Trigger;
-use pipeline::orchestrate::assets::{catalog_graph, DATABASE, TF_IDF};
+use pipeline::orchestrate::assets::{pipeline_graph, GraphConfig, DATABASE, PRETRAINED_REVIEWS, TF_IDF};
 use pipeline::orchestrate::{
     Asset, AssetContext, AssetReport, AssetResult, Orchestrator, OrchestratorOptions, Registry, RunRequest, Schedule,
     TriggerError,
@@ -18,15 +18,29 @@ use pipeline::store::AssetStore;
 
 use crate::config::Config;
 use crate::indexing;
+use crate::sentiment::LiveSentiment;
 
-/// The full registry: the pipeline's assets and the server's `tf_idf`.
-pub fn registry(config: &Config, index: LiveIndex) -> Registry {
+/// The review-sentiment model (implemented here: the server serves it).
+pub const SENTIMENT_MODEL: &str = "sentiment_model";
+
+/// The full registry: the pipeline's assets and the server's `tf_idf` and
+/// `sentiment_model`.
+pub fn registry(config: &Config, index: LiveIndex, sentiment: LiveSentiment) -> Registry {
     let path = indexing::index_path(&config.data_dir);
-    catalog_graph(config.catalog_source.clone()).with(
-        Asset::new(TF_IDF, move |ctx| tf_idf(ctx, path.clone(), index.clone()))
-            .upstream([DATABASE])
-            .describe("The search index, built from the catalog, saved, then published"),
-    )
+    let model_path = crate::sentiment::model_path(&config.data_dir);
+    pipeline_graph(GraphConfig { catalog_source: config.catalog_source.clone(), scraper: config.scraper.clone() })
+        .with(
+            Asset::new(TF_IDF, move |ctx| tf_idf(ctx, path.clone(), index.clone()))
+                .upstream([DATABASE])
+                .describe("The search index, built from the catalog, saved, then published"),
+        )
+        .with(
+            Asset::new(SENTIMENT_MODEL, move |ctx| {
+                crate::sentiment::materialize(ctx, model_path.clone(), sentiment.clone())
+            })
+            .upstream([PRETRAINED_REVIEWS, DATABASE])
+            .describe("Review classifier trained on labelled and star-rated reviews; labels every review"),
+        )
 }
 
 /// Builds the index from the database, saves it (temp file + rename) and only

@@ -1,13 +1,14 @@
-//! The REST API: `GET /api/search`, `GET /api/movies/{id}`, and its OpenAPI
-//! document at `/api/openapi.json` with a readable page at `/api/docs`.
+//! The REST API: `GET /api/search`, `GET /api/movies/{id}`,
+//! `POST /api/sentiment`, and its OpenAPI document at `/api/openapi.json`
+//! with a readable page at `/api/docs`.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
@@ -17,6 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/search", get(search))
         .route("/api/movies/{id}", get(movie))
+        .route("/api/sentiment", post(sentiment).layer(DefaultBodyLimit::max(SENTIMENT_BODY_LIMIT)))
         .route("/api/openapi.json", get(openapi))
         .route("/api/docs", get(docs))
 }
@@ -125,6 +127,65 @@ async fn movie(State(state): State<AppState>, Path(id): Path<String>) -> Respons
     }
 }
 
+/// Longest review text `POST /api/sentiment` reads, in characters.
+pub const SENTIMENT_MAX_CHARS: usize = 20_000;
+/// Largest request body it accepts (20,000 characters of escaped JSON fit).
+const SENTIMENT_BODY_LIMIT: usize = 256 * 1024;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SentimentRequest {
+    text: String,
+}
+
+async fn sentiment(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(wait) = state.sentiment_limiter.check(peer.ip()) {
+        let mut r = error(StatusCode::TOO_MANY_REQUESTS, format!("too many requests: try again in {wait} s"));
+        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+            r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+        return r;
+    }
+    let json_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
+    if !json_type {
+        return error(StatusCode::BAD_REQUEST, "send JSON: Content-Type: application/json");
+    }
+    let req: SentimentRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return error(StatusCode::BAD_REQUEST, format!("expected {{\"text\": \"…\"}}: {e}"));
+        }
+    };
+    let chars = req.text.chars().count();
+    if req.text.trim().is_empty() {
+        return error(StatusCode::BAD_REQUEST, "`text` is empty");
+    }
+    if chars > SENTIMENT_MAX_CHARS {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("`text` has {chars} characters; at most {SENTIMENT_MAX_CHARS} are accepted"),
+        );
+    }
+    let Some(published) = state.sentiment.get() else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "the sentiment model is not trained yet; try again shortly");
+    };
+    let p = published.model.predict(&req.text);
+    Json(json!({
+        "label": if p.label.is_positive() { "positive" } else { "negative" },
+        "confidence": (f64::from(p.confidence) * 10_000.0).round() / 10_000.0,
+        "model": published.version,
+    }))
+    .into_response()
+}
+
 /// The OpenAPI 3.1 description of the REST API.
 pub fn openapi_document() -> Value {
     let movie = json!({
@@ -177,7 +238,30 @@ pub fn openapi_document() -> Value {
                 "responses": {
                     "200": {"description": "The movie", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Movie"}}}},
                     "404": {"description": "No such movie", "content": err_ref.clone()},
-                    "503": {"description": "Database not available", "content": err_ref}
+                    "503": {"description": "Database not available", "content": err_ref.clone()}
+                }
+            }},
+            "/api/sentiment": {"post": {
+                "summary": "The review-sentiment model on a text",
+                "description": "Labels a review positive or negative with the model the pipeline trained \
+                    (NB-weighted logistic regression over 1-3-grams). Rate limited per client.",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["text"], "additionalProperties": false,
+                    "properties": {"text": {"type": "string", "minLength": 1, "maxLength": SENTIMENT_MAX_CHARS}}
+                }}}},
+                "responses": {
+                    "200": {"description": "The label and the model's probability for it", "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["label", "confidence", "model"],
+                        "properties": {
+                            "label": {"type": "string", "enum": ["positive", "negative"]},
+                            "confidence": {"type": "number", "minimum": 0.5, "maximum": 1},
+                            "model": {"type": "string", "description": "The model's version (checksum)"}
+                        }
+                    }}}},
+                    "400": {"description": "Not JSON, wrong fields, empty text or over 20,000 characters", "content": err_ref.clone()},
+                    "413": {"description": "Body over 256 KiB", "content": err_ref.clone()},
+                    "429": {"description": "Rate limited (see Retry-After)", "content": err_ref.clone()},
+                    "503": {"description": "No model trained yet", "content": err_ref}
                 }
             }}
         },

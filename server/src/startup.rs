@@ -14,8 +14,8 @@ use catalog::runs::Trigger;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
-use pipeline::orchestrate::{Orchestrator, Registry, RunRequest, TriggerError};
-use pipeline::store::AssetStore;
+use pipeline::orchestrate::assets::{OFFLINE_ASSETS, PRETRAINED_REVIEWS};
+use pipeline::orchestrate::{Orchestrator, Registry, RunRequest, Selection, TriggerError};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
@@ -28,6 +28,8 @@ use crate::admin::Admin;
 use crate::config::Config;
 use crate::indexing;
 use crate::orchestration::{self, NextRun};
+use crate::rate_limit::RateLimiter;
+use crate::sentiment::{self, LiveSentiment};
 use crate::status::{CatalogLoad, Status};
 
 /// State shared by the non-Leptos routes.
@@ -39,6 +41,8 @@ pub struct AppState {
     pub index: LiveIndex,
     pub admin: Admin,
     pub admin_info: AdminInfo,
+    pub sentiment: LiveSentiment,
+    pub sentiment_limiter: RateLimiter,
 }
 
 /// A bound, not yet serving, application.
@@ -63,7 +67,8 @@ pub async fn build(config: &Config) -> anyhow::Result<Application> {
 /// register slow or failing assets).
 pub async fn build_with(config: &Config, extra: Registry) -> anyhow::Result<Application> {
     let catalog = Catalog::connect_and_migrate(&config.database_url).await.context("preparing the database")?;
-    let store = AssetStore::open(&config.object_store).context("opening the object store (MARQUEE_OBJECT_STORE)")?;
+    let store = config.open_store().context("opening the object store (MARQUEE_OBJECT_STORE)")?;
+    let media_store = store.clone();
     let status = Status::default();
 
     let mut conf = leptos::config::get_configuration(Some(&config.leptos_config.display().to_string()))
@@ -94,7 +99,17 @@ pub async fn build_with(config: &Config, extra: Registry) -> anyhow::Result<Appl
     let needs_load = config.load_on_empty && movies == 0 && config.catalog_source.is_some();
 
     // Orchestration: the graph, runs left behind by a dead process, the schedule.
-    let mut registry = orchestration::registry(config, index.clone());
+    let live_sentiment = LiveSentiment::default();
+    let model_path = sentiment::model_path(&config.data_dir);
+    match sentiment::load_saved(&model_path) {
+        Ok(Some(m)) => {
+            tracing::info!(version = %m.version, "sentiment model loaded");
+            live_sentiment.publish(m);
+        }
+        Ok(None) => {}
+        Err(e) => tracing::error!(error = format!("{e:#}"), "the saved sentiment model is unusable: retrain it"),
+    }
+    let mut registry = orchestration::registry(config, index.clone(), live_sentiment.clone());
     for asset in extra.assets() {
         registry.register(asset.clone());
     }
@@ -117,8 +132,16 @@ pub async fn build_with(config: &Config, extra: Registry) -> anyhow::Result<Appl
         }
         None => {}
     }
-    if needs_load {
-        start_initial_load(&orchestrator, &status).await;
+    // The model is trained once, at the first start (or when its file is gone).
+    let train_sentiment = config.sentiment_on_start
+        && live_sentiment.get().is_none()
+        && config.scraper.pretrained_reviews_source.is_some();
+    if needs_load || (train_sentiment && movies > 0) {
+        let mut assets: Vec<&str> = if needs_load { OFFLINE_ASSETS.to_vec() } else { Vec::new() };
+        if train_sentiment {
+            assets.extend([PRETRAINED_REVIEWS, orchestration::SENTIMENT_MODEL]);
+        }
+        start_initial_load(&orchestrator, &status, &assets).await;
     }
     orchestration::spawn_scheduler(orchestrator.clone(), config.schedule.clone(), next_run.clone(), shutdown.clone());
 
@@ -144,8 +167,12 @@ pub async fn build_with(config: &Config, extra: Registry) -> anyhow::Result<Appl
         index: index.clone(),
         admin,
         admin_info,
+        sentiment: live_sentiment,
+        // Prediction costs microseconds; the limit bounds abuse, not load.
+        sentiment_limiter: RateLimiter::new(20.0, 40),
     };
-    let router = router(state);
+    // Thumbnails straight from the object store (outside the compression layer: JPEGs).
+    let router = router(state).nest_service("/media", crate::media::service(media_store));
     Ok(Application { listener, router, addr, catalog, status, index, orchestrator, shutdown })
 }
 
@@ -181,9 +208,13 @@ fn router(state: AppState) -> Router {
 
 /// The start-up load of an empty catalog: a `startup` run of the whole
 /// graph through the orchestrator, reflected in `/ready`.
-async fn start_initial_load(orchestrator: &Orchestrator, status: &Status) {
-    tracing::info!("catalog is empty: starting a start-up run");
-    let handle = match orchestrator.trigger(RunRequest::all(Trigger::Startup)).await {
+async fn start_initial_load(orchestrator: &Orchestrator, status: &Status, assets: &[&str]) {
+    tracing::info!(?assets, "starting a start-up run");
+    // Only what needs no network: the site must come up on a machine that
+    // cannot reach IMDb; the schedule and the admin scrape.
+    let selection = Selection::Assets(assets.iter().map(|a| (*a).to_owned()).collect());
+    let request = RunRequest { trigger: Trigger::Startup, selection, partition: None };
+    let handle = match orchestrator.trigger(request).await {
         Ok(h) => h,
         Err(TriggerError::AlreadyRunning { run_id }) => {
             tracing::info!(?run_id, "another process is already running the pipeline");

@@ -1,4 +1,4 @@
-use ::catalog::{BrowsePage as BrowseData, HomeRow, Movie};
+use ::catalog::{BrowsePage as BrowseData, HomeRow, Movie, ReviewPage};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -27,8 +27,10 @@ pub async fn get_browse_page(
     page: Option<String>,
     sort: Option<String>,
     genre: Option<String>,
+    sentiment: Option<String>,
 ) -> Result<BrowseData, ServerFnError> {
-    let q = ::catalog::BrowseQuery::from_params(page.as_deref(), sort.as_deref(), genre.as_deref());
+    let q = ::catalog::BrowseQuery::from_params(page.as_deref(), sort.as_deref(), genre.as_deref())
+        .with_sentiment(sentiment.as_deref());
     catalog()?.browse(&q).await.map_err(|e| unavailable("browse", e))
 }
 
@@ -36,4 +38,16 @@ pub async fn get_browse_page(
 #[server(endpoint = "movie")]
 pub async fn get_movie(id: String) -> Result<Option<Movie>, ServerFnError> {
     catalog()?.movie(id.trim()).await.map_err(|e| unavailable("movie", e))
+}
+
+/// A page of a movie's reviews (`filter`: all, positive or negative, as the
+/// model labelled them); pages past the end are clamped.
+#[server(endpoint = "movie_reviews")]
+pub async fn get_movie_reviews(id: String, filter: Option<String>, page: u32) -> Result<ReviewPage, ServerFnError> {
+    let id = id.trim();
+    if id.is_empty() || id.len() > 32 {
+        return Err(ServerFnError::new("no such movie"));
+    }
+    let filter = ::catalog::ReviewFilter::from_param(filter.as_deref());
+    catalog()?.movie_reviews(id, filter, page.max(1)).await.map_err(|e| unavailable("reviews", e))
 }

@@ -97,14 +97,7 @@ pub async fn search_movies(
             overview: m.overview.as_deref().map(|o| hl.segments(o)).unwrap_or_default(),
             genres: m.genres.clone(),
             score: scores.get(m.id.as_str()).copied().unwrap_or_default(),
-            movie: MovieCard {
-                id: m.id,
-                title: m.title,
-                year: m.year,
-                rating: m.rating,
-                poster_url: m.poster_url,
-                thumbnail: m.thumbnail,
-            },
+            movie: MovieCard::from(m),
         })
         .collect();
     results.page = page;
@@ -120,15 +113,5 @@ pub async fn similar_movies(id: String) -> Result<Vec<MovieCard>, ServerFnError>
     let Some(doc) = (0..index.len() as u32).find(|d| index.doc_id(*d) == id) else { return Ok(Vec::new()) };
     let ids: Vec<String> = index.more_like_this(doc, 12).into_iter().map(|h| h.id).collect();
     let movies = catalog()?.movies_by_ids(&ids).await.map_err(|e| unavailable("similar", e))?;
-    Ok(movies
-        .into_iter()
-        .map(|m| MovieCard {
-            id: m.id,
-            title: m.title,
-            year: m.year,
-            rating: m.rating,
-            poster_url: m.poster_url,
-            thumbnail: m.thumbnail,
-        })
-        .collect())
+    Ok(movies.into_iter().map(MovieCard::from).collect())
 }

@@ -1,4 +1,4 @@
-use catalog::MovieCard;
+use catalog::{MovieCard, SentimentScore};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -29,8 +29,29 @@ pub fn Card(movie: MovieCard) -> impl IntoView {
                             {format!("{r:.1}")}
                         </span>
                     })}
+                    {movie.sentiment.map(|s| view! { <SentimentBadge score=s /> })}
                 </p>
             </div>
         </A>
+    }
+}
+
+/// A movie's share of positive reviews, coloured by its verdict.
+#[component]
+pub fn SentimentBadge(score: SentimentScore) -> impl IntoView {
+    let pct = score.percent();
+    let colour = match pct {
+        70.. => "text-emerald-400",
+        40..=69 => "text-amber-300",
+        _ => "text-rose-400",
+    };
+    let title = format!("{pct}% of {} reviews positive ({})", score.reviews, score.verdict());
+    let hint = title.clone();
+    view! {
+        <span class=format!("card-sentiment inline-flex items-center gap-0.5 {colour}") title=hint data-percent=pct>
+            <span aria-hidden="true">"▲"</span>
+            <span class="sr-only">{title}</span>
+            <span aria-hidden="true">{format!("{pct}%")}</span>
+        </span>
     }
 }

@@ -1,4 +1,4 @@
-use catalog::{BrowsePage as BrowseData, BrowseSort};
+use catalog::{BrowsePage as BrowseData, BrowseSort, SentimentFilter};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -9,16 +9,16 @@ use crate::components::card::Card;
 use crate::components::state::{Failure, Loading};
 use crate::format::query_escape;
 
-/// `/browse?page=&sort=&genre=`: the whole catalog as a paginated grid.
+/// `/browse?page=&sort=&genre=&sentiment=`: the whole catalog as a paginated grid.
 #[component]
 pub fn BrowsePage() -> impl IntoView {
     let query = use_query_map();
     let data = Resource::new(
         move || {
             let q = query.read();
-            (q.get("page"), q.get("sort"), q.get("genre"))
+            (q.get("page"), q.get("sort"), q.get("genre"), q.get("sentiment"))
         },
-        |(page, sort, genre)| get_browse_page(page, sort, genre),
+        |(page, sort, genre, sentiment)| get_browse_page(page, sort, genre, sentiment),
     );
     view! {
         <Title text="Browse" />
@@ -33,10 +33,13 @@ pub fn BrowsePage() -> impl IntoView {
     }
 }
 
-fn href(page: u32, sort: BrowseSort, genre: Option<&str>) -> String {
+fn href(page: u32, sort: BrowseSort, genre: Option<&str>, sentiment: Option<SentimentFilter>) -> String {
     let mut s = format!("/browse?sort={}", sort.as_param());
     if let Some(g) = genre {
         s.push_str(&format!("&genre={}", query_escape(g)));
+    }
+    if let Some(f) = sentiment {
+        s.push_str(&format!("&sentiment={}", f.as_param()));
     }
     if page > 1 {
         s.push_str(&format!("&page={page}"));
@@ -46,7 +49,7 @@ fn href(page: u32, sort: BrowseSort, genre: Option<&str>) -> String {
 
 #[component]
 fn Grid(data: BrowseData) -> impl IntoView {
-    let BrowseData { movies, page, total_pages, total, sort, genre, genres } = data;
+    let BrowseData { movies, page, total_pages, total, sort, genre, sentiment, genres } = data;
     let g = genre.clone();
     let chip = |active: bool| {
         if active {
@@ -66,7 +69,7 @@ fn Grid(data: BrowseData) -> impl IntoView {
                     {BrowseSort::ALL.into_iter().map(|s| {
                         let active = s == sort;
                         view! {
-                            <A href=href(1, s, g.as_deref()) attr:class=chip(active) attr:aria-current=active.then_some("true") attr:data-sort=s.as_param()>
+                            <A href=href(1, s, g.as_deref(), sentiment) attr:class=chip(active) attr:aria-current=active.then_some("true") attr:data-sort=s.as_param()>
                                 {s.label()}
                             </A>
                         }
@@ -74,12 +77,23 @@ fn Grid(data: BrowseData) -> impl IntoView {
                 </nav>
             </div>
             <nav aria-label="Genres" class="no-scrollbar mt-4 flex gap-2 overflow-x-auto pb-2">
-                <A href=href(1, sort, None) attr:class=chip(genre.is_none())>"All"</A>
+                <A href=href(1, sort, None, sentiment) attr:class=chip(genre.is_none())>"All"</A>
                 {genres.into_iter().map(|x| {
                     let active = genre.as_deref() == Some(x.as_str());
-                    let link = href(1, sort, Some(&x));
+                    let link = href(1, sort, Some(&x), sentiment);
                     let data = x.clone();
                     view! { <A href=link attr:class=chip(active) attr:data-genre=data>{x}</A> }
+                }).collect_view()}
+            </nav>
+            <nav aria-label="Reviews" class="mt-2 flex flex-wrap gap-2">
+                <A href=href(1, sort, genre.as_deref(), None) attr:class=chip(sentiment.is_none())>"Any reviews"</A>
+                {SentimentFilter::ALL.into_iter().map(|f| {
+                    let active = sentiment == Some(f);
+                    view! {
+                        <A href=href(1, sort, genre.as_deref(), Some(f)) attr:class=chip(active) attr:aria-current=active.then_some("true") attr:data-sentiment=f.as_param()>
+                            {f.label()}
+                        </A>
+                    }
                 }).collect_view()}
             </nav>
             {if movies.is_empty() {
@@ -92,9 +106,9 @@ fn Grid(data: BrowseData) -> impl IntoView {
                 }.into_any()
             }}
             <nav aria-label="Pagination" class="pagination mt-10 flex items-center justify-center gap-4 text-sm">
-                {(page > 1).then(|| view! { <A href=href(page - 1, sort, genre.as_deref()) attr:class="rounded bg-white/10 px-4 py-2 hover:bg-white/20" attr:rel="prev">"← Previous"</A> })}
+                {(page > 1).then(|| view! { <A href=href(page - 1, sort, genre.as_deref(), sentiment) attr:class="rounded bg-white/10 px-4 py-2 hover:bg-white/20" attr:rel="prev">"← Previous"</A> })}
                 <span class="text-neutral-400">{format!("{page} / {total_pages}")}</span>
-                {(page < total_pages).then(|| view! { <A href=href(page + 1, sort, genre.as_deref()) attr:class="rounded bg-white/10 px-4 py-2 hover:bg-white/20" attr:rel="next">"Next →"</A> })}
+                {(page < total_pages).then(|| view! { <A href=href(page + 1, sort, genre.as_deref(), sentiment) attr:class="rounded bg-white/10 px-4 py-2 hover:bg-white/20" attr:rel="next">"Next →"</A> })}
             </nav>
         </div>
     }

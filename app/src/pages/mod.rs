@@ -5,6 +5,7 @@ pub mod browse;
 pub mod home;
 pub mod movie;
 pub mod not_found;
+pub mod reviews;
 pub mod search;
 
 use leptos::server_fn::error::ServerFnError;

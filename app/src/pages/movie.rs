@@ -5,6 +5,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::not_found::NotFound;
+use super::reviews::Reviews;
 use crate::api::{get_movie as fetch_movie, similar_movies};
 use crate::components::card::Card;
 use crate::components::poster::Poster;
@@ -22,7 +23,7 @@ pub fn MoviePage() -> impl IntoView {
                 match movie.await {
                     Ok(Some(m)) => {
                         let id = m.id.clone();
-                        view! { <Detail movie=m /> <MoreLikeThis id /> }.into_any()
+                        view! { <Detail movie=m /> <Reviews id=id.clone() /> <MoreLikeThis id /> }.into_any()
                     }
                     Ok(None) => view! { <NotFound /> }.into_any(),
                     Err(e) => view! { <Failure message=super::message(&e) /> }.into_any(),
@@ -50,6 +51,11 @@ fn Detail(movie: Movie) -> impl IntoView {
         ("Rating", m.rating.map(|r| format!("★ {r:.1} / 10")), "fact-rating"),
         ("Votes", m.votes.map(format::thousands), "fact-votes"),
         ("Metascore", m.metascore.map(|s| s.to_string()), "fact-metascore"),
+        (
+            "Reviews",
+            m.sentiment.map(|s| format!("{}% positive ({} reviews)", s.percent(), s.reviews)),
+            "fact-sentiment",
+        ),
         ("Runtime", m.runtime_minutes.map(format::runtime), "fact-runtime"),
         ("Gross (US)", m.gross_usd.map(format::usd), "fact-gross"),
         ("Certificate", m.certificate.clone(), "fact-certificate"),

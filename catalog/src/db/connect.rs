@@ -32,6 +32,19 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`:
+    /// a deferred transaction that reads before it writes cannot upgrade to a
+    /// writer once another connection (the run heartbeat, the log) has
+    /// committed since its first read; SQLite then fails at once with
+    /// `SQLITE_BUSY` whatever the busy timeout. Taking the write lock up
+    /// front makes it wait its turn instead. MySQL's row locks need nothing.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::MySql => self.pool.begin().await,
+        }
+    }
+
     /// Connects to `url` (creating a SQLite file if needed) without migrating.
     pub async fn connect(url: &str) -> DbResult<Self> {
         install_default_drivers();

@@ -8,13 +8,15 @@
 mod connect;
 mod migrations;
 mod read;
-mod scrape;
 mod runs;
+mod scrape;
+mod sentiment;
 mod write;
 
 pub use connect::{Backend, Catalog};
 pub use runs::{AssetMetrics, Lease, MaterializationOutcome, NewRun, ADMIN_PASSWORD_SETTING, MAX_RUNS};
 pub use scrape::{ItemStatus, ReviewRow, ScrapeItem};
+pub use sentiment::ReviewLabel;
 pub use write::{LoadReport, RejectedRow};
 
 /// Errors of the catalog database, each with what was being done.

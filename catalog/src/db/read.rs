@@ -7,6 +7,7 @@ use super::{Catalog, DbResult, QueryContext};
 use crate::model::{
     BrowsePage, BrowseQuery, BrowseSort, HomeRow, IndexRow, Movie, MovieCard, Thumbnail, MAX_PAGE_SIZE,
 };
+use crate::review::SentimentScore;
 
 /// Cards per home row.
 pub const HOME_ROW_LEN: i64 = 20;
@@ -15,13 +16,15 @@ pub const HOME_ROW_LEN: i64 = 20;
 pub const HOME_GENRES: [&str; 5] = ["Crime", "Sci-Fi", "Animation", "Comedy", "Thriller"];
 
 const CARD_COLUMNS: &str = "m.id, m.title, m.year, m.rating, m.poster_url, \
-     m.thumbnail_key, m.thumbnail_width, m.thumbnail_height, m.thumbnail_placeholder";
+     m.thumbnail_key, m.thumbnail_width, m.thumbnail_height, m.thumbnail_placeholder, \
+     m.sentiment_positive, m.sentiment_reviews";
 
 const MOVIE_COLUMNS: &str = "id, title, year, runtime_minutes, certificate, rating, votes, \
      metascore, gross_usd, language, genres, overview, director, stars, poster_url, \
      user_review_count, critic_review_count, imdb_id, original_title, title_type, writers, \
      cast_members, languages, countries, gross_amount, gross_currency, budget_amount, \
-     budget_currency, thumbnail_key, thumbnail_width, thumbnail_height, thumbnail_placeholder";
+     budget_currency, thumbnail_key, thumbnail_width, thumbnail_height, thumbnail_placeholder, \
+     sentiment_positive, sentiment_reviews";
 
 fn order_by(sort: BrowseSort) -> &'static str {
     // `x IS NULL` first keeps unknowns at the end on both backends; `id` makes
@@ -31,6 +34,12 @@ fn order_by(sort: BrowseSort) -> &'static str {
         BrowseSort::Votes => "m.votes IS NULL, m.votes DESC, m.id",
         BrowseSort::Year => "m.year IS NULL, m.year DESC, m.rating DESC, m.id",
         BrowseSort::Title => "m.title, m.year, m.id",
+        // Films with at least 5 labelled reviews, by share positive, then the rest.
+        BrowseSort::Sentiment => {
+            "CASE WHEN m.sentiment_reviews >= 5 THEN 0 ELSE 1 END, \
+             m.sentiment_positive * 1.0 / m.sentiment_reviews IS NULL, \
+             m.sentiment_positive * 1.0 / m.sentiment_reviews DESC, m.sentiment_reviews DESC, m.id"
+        }
     }
 }
 
@@ -42,7 +51,12 @@ fn card(row: &AnyRow) -> Result<MovieCard, sqlx::Error> {
         rating: row.try_get("rating")?,
         poster_url: row.try_get("poster_url")?,
         thumbnail: thumbnail(row)?,
+        sentiment: sentiment_score(row)?,
     })
+}
+
+pub(crate) fn sentiment_score(row: &AnyRow) -> Result<Option<SentimentScore>, sqlx::Error> {
+    Ok(SentimentScore::from_counts(row.try_get("sentiment_positive")?, row.try_get("sentiment_reviews")?))
 }
 
 /// The thumbnail columns, when a thumbnail was made.
@@ -90,12 +104,13 @@ fn movie_from_row(row: &AnyRow) -> Result<Movie, sqlx::Error> {
         budget_amount: row.try_get("budget_amount")?,
         budget_currency: row.try_get("budget_currency")?,
         thumbnail: thumbnail(row)?,
+        sentiment: sentiment_score(row)?,
     })
 }
 
 /// Reads a text column. MySQL reports `TEXT` columns as `BLOB` through the
 /// `Any` driver, so bytes are accepted too (they are UTF-8: the tables are utf8mb4).
-fn opt_text(row: &AnyRow, col: &str) -> Result<Option<String>, sqlx::Error> {
+pub(crate) fn opt_text(row: &AnyRow, col: &str) -> Result<Option<String>, sqlx::Error> {
     match row.try_get::<Option<String>, _>(col) {
         Ok(v) => Ok(v),
         Err(_) => Ok(row.try_get::<Option<Vec<u8>>, _>(col)?.map(|b| String::from_utf8_lossy(&b).into_owned())),
@@ -127,7 +142,7 @@ impl Catalog {
         let genre_marks = vec!["?"; HOME_GENRES.len()].join(", ");
         let sql = format!(
             "SELECT row_key, id, title, year, rating, poster_url, thumbnail_key, thumbnail_width, \
-             thumbnail_height, thumbnail_placeholder, rn FROM ( \
+             thumbnail_height, thumbnail_placeholder, sentiment_positive, sentiment_reviews, rn FROM ( \
                SELECT '#top-rated' AS row_key, {CARD_COLUMNS}, \
                       ROW_NUMBER() OVER (ORDER BY {top}) AS rn FROM movies m \
                UNION ALL \
@@ -183,8 +198,19 @@ impl Catalog {
     /// One page of the browse grid; a page past the end is served as the last page.
     pub async fn browse(&self, q: &BrowseQuery) -> DbResult<BrowsePage> {
         let page_size = i64::from(q.page_size.clamp(1, MAX_PAGE_SIZE));
-        let filter =
-            if q.genre.is_some() { "WHERE m.id IN (SELECT movie_id FROM movie_genres WHERE genre = ?)" } else { "" };
+        let mut conditions = Vec::new();
+        if q.genre.is_some() {
+            conditions.push("m.id IN (SELECT movie_id FROM movie_genres WHERE genre = ?)".to_owned());
+        }
+        if let Some(f) = q.sentiment {
+            // Whole percentages, compared in integers on both backends.
+            let (lo, hi) = f.bounds();
+            conditions.push(format!(
+                "m.sentiment_reviews > 0 AND m.sentiment_positive * 100 >= {lo} * m.sentiment_reviews \
+                 AND m.sentiment_positive * 100 < {hi} * m.sentiment_reviews"
+            ));
+        }
+        let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
         let sql = format!(
             "SELECT {CARD_COLUMNS}, COUNT(*) OVER () AS total FROM movies m {filter} \
              ORDER BY {} LIMIT ? OFFSET ?",
@@ -203,7 +229,7 @@ impl Catalog {
         let total: i64 = if let Some(first) = rows.first() {
             first.try_get("total").ctx("browse page")?
         } else {
-            self.count_matching(q.genre.as_deref()).await?
+            self.count_matching(&filter, q.genre.as_deref()).await?
         };
         let total_pages = u32::try_from((total + page_size - 1) / page_size).unwrap_or(u32::MAX).max(1);
         if rows.is_empty() && total > 0 && page > total_pages {
@@ -218,21 +244,18 @@ impl Catalog {
             total: u64::try_from(total).unwrap_or_default(),
             sort: q.sort,
             genre: q.genre.clone(),
+            sentiment: q.sentiment,
             genres: self.genres().await?,
         })
     }
 
-    async fn count_matching(&self, genre: Option<&str>) -> DbResult<i64> {
-        let row = match genre {
-            Some(g) => {
-                sqlx::query("SELECT COUNT(*) AS n FROM movie_genres WHERE genre = ?")
-                    .bind(g.to_owned())
-                    .fetch_one(&self.pool)
-                    .await
-            }
-            None => sqlx::query("SELECT COUNT(*) AS n FROM movies").fetch_one(&self.pool).await,
+    async fn count_matching(&self, filter: &str, genre: Option<&str>) -> DbResult<i64> {
+        let sql = format!("SELECT COUNT(*) AS n FROM movies m {filter}");
+        let mut query = sqlx::query(&sql);
+        if let Some(g) = genre {
+            query = query.bind(g.to_owned());
         }
-        .ctx("count browse")?;
+        let row = query.fetch_one(&self.pool).await.ctx("count browse")?;
         row.try_get("n").ctx("count browse")
     }
 

@@ -135,7 +135,7 @@ impl Catalog {
     /// Records a new run (status `running`) and its planned materializations
     /// (status `queued`), in one transaction.
     pub async fn insert_run(&self, run: &NewRun) -> DbResult<()> {
-        let mut tx = self.pool.begin().await.ctx("begin insert run")?;
+        let mut tx = self.begin_write().await.ctx("begin insert run")?;
         sqlx::query(
             "INSERT INTO pipeline_runs (id, trigger_kind, status, selection, partition_key, rerun_of, holder, \
              created_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -283,7 +283,7 @@ impl Catalog {
     /// Marks a run that will never finish (its process died) as failed, with
     /// its unfinished materializations, and says why.
     pub async fn mark_interrupted(&self, id: &str, reason: &str, now: i64) -> DbResult<()> {
-        let mut tx = self.pool.begin().await.ctx("begin mark interrupted")?;
+        let mut tx = self.begin_write().await.ctx("begin mark interrupted")?;
         sqlx::query(
             "UPDATE pipeline_materializations SET status = 'failed', error = ?, finished_at = ? \
              WHERE run_id = ? AND status IN ('queued', 'running')",
@@ -498,7 +498,7 @@ impl Catalog {
         if lines.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await.ctx("begin append log")?;
+        let mut tx = self.begin_write().await.ctx("begin append log")?;
         for l in lines {
             sqlx::query(
                 "INSERT INTO pipeline_run_log (run_id, seq, at_ms, asset, level, message) VALUES (?, ?, ?, ?, ?, ?)",
@@ -572,6 +572,30 @@ impl Catalog {
         Ok(r.rows_affected() == 1)
     }
 
+    /// Takes the lease from `dead` (a holder known to be gone) for `holder`;
+    /// false when `dead` no longer holds it (someone else was quicker).
+    pub async fn take_over_lease(
+        &self,
+        dead: &str,
+        holder: &str,
+        run_id: &str,
+        now: i64,
+        ttl_ms: i64,
+    ) -> DbResult<bool> {
+        let r = sqlx::query(
+            "UPDATE pipeline_lease SET holder = ?, run_id = ?, expires_at = ? WHERE name = ? AND holder = ?",
+        )
+        .bind(holder.to_owned())
+        .bind(run_id.to_owned())
+        .bind(now + ttl_ms)
+        .bind(LEASE)
+        .bind(dead.to_owned())
+        .execute(&self.pool)
+        .await
+        .ctx("take over lease")?;
+        Ok(r.rows_affected() == 1)
+    }
+
     /// Extends `holder`'s lease; false when it is no longer theirs.
     pub async fn renew_lease(&self, holder: &str, now: i64, ttl_ms: i64) -> DbResult<bool> {
         let r = sqlx::query("UPDATE pipeline_lease SET expires_at = ? WHERE name = ? AND holder = ?")
@@ -632,7 +656,7 @@ impl Catalog {
 
     /// Stores an admin setting (replacing it).
     pub async fn set_setting(&self, key: &str, value: &str, now: i64) -> DbResult<()> {
-        let mut tx = self.pool.begin().await.ctx("begin set setting")?;
+        let mut tx = self.begin_write().await.ctx("begin set setting")?;
         sqlx::query("DELETE FROM admin_settings WHERE setting_key = ?")
             .bind(key.to_owned())
             .execute(&mut *tx)

@@ -243,7 +243,7 @@ impl Catalog {
         let now = now_unix();
         let mut written = 0;
         for batch in reviews.chunks(REVIEW_BATCH) {
-            let mut tx = self.pool.begin().await.ctx("begin reviews batch")?;
+            let mut tx = self.begin_write().await.ctx("begin reviews batch")?;
             for r in batch {
                 sqlx::query(&sql)
                     .bind(r.id.clone())

@@ -156,7 +156,7 @@ impl Catalog {
     }
 
     async fn upsert_batch(&self, batch: &[Movie], source: &str, report: &mut LoadReport) -> DbResult<()> {
-        let mut tx = self.pool.begin().await.ctx("begin load batch")?;
+        let mut tx = self.begin_write().await.ctx("begin load batch")?;
 
         // Existing hashes of this batch, in one query.
         let marks = vec!["?"; batch.len()].join(", ");

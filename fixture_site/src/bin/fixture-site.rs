@@ -20,6 +20,8 @@ async fn main() -> anyhow::Result<()> {
     let site = fixture_site::FixtureSite::start(fixture_site::Options {
         port: args.port,
         films: args.films,
+        // Titles from mostly negative to mostly positive, as a demo should show.
+        spread_sentiment: true,
         ..Default::default()
     })
     .await?;

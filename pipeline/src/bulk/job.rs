@@ -363,7 +363,7 @@ pub async fn stage_file(
             )
             .await
             .job("write staged bulk file");
-        let _ = ctx.deregister_table(&format!("{}_raw", file.table_name()));
+        let _ = ctx.deregister_table(format!("{}_raw", file.table_name()));
         if let Some(plain) = &unpacked {
             use object_store::ObjectStoreExt;
             store

@@ -138,6 +138,8 @@ fn batch_to_movies(b: &RecordBatch, key: &str, out: &mut Vec<Movie>) -> Result<(
                     }
                 },
             ),
+            // Computed in the database from labelled reviews, never cleaned.
+            sentiment: None,
         });
     }
     Ok(())

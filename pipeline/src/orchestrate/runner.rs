@@ -127,6 +127,32 @@ pub fn now_ms() -> i64 {
 }
 
 /// A fresh, sortable, unguessable id: `<prefix><UTC time>-<12 hex>`.
+/// This process's lease holder id: unique, and naming its pid and host so
+/// a later process on the same host can tell when it is gone.
+fn holder_id() -> String {
+    format!("{}@{}@{}", new_id("p"), std::process::id(), host_name())
+}
+
+/// The host name, at most 20 characters (the holder column is 64).
+fn host_name() -> String {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    name.trim().chars().filter(|c| *c != '@').take(20).collect()
+}
+
+/// True when `holder` names a process of this host that no longer exists
+/// (Linux only: elsewhere a lease is only ever taken once it expires).
+fn holder_is_dead(holder: &str) -> bool {
+    let mut parts = holder.rsplitn(3, '@');
+    let (Some(host), Some(pid), Some(_)) = (parts.next(), parts.next(), parts.next()) else { return false };
+    let Ok(pid) = pid.parse::<u32>() else { return false };
+    cfg!(target_os = "linux")
+        && !host.is_empty()
+        && host == host_name()
+        && pid != std::process::id()
+        && std::path::Path::new("/proc/self").exists()
+        && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
 pub fn new_id(prefix: &str) -> String {
     let mut bytes = [0u8; 6];
     if getrandom::fill(&mut bytes).is_err() {
@@ -170,7 +196,7 @@ impl Orchestrator {
                 store,
                 registry,
                 order,
-                holder: new_id("p"),
+                holder: holder_id(),
                 options,
                 events,
                 active: Mutex::new(HashMap::new()),
@@ -270,7 +296,18 @@ impl Orchestrator {
         let ttl = inner.options.lease_ttl.as_millis() as i64;
         if !inner.catalog.try_acquire_lease(&inner.holder, &run_id, now, ttl).await? {
             let lease = inner.catalog.lease().await?;
-            return Err(TriggerError::AlreadyRunning { run_id: lease.run_id });
+            // A process of this machine that was killed leaves its lease until
+            // it expires; when its pid is gone, take the lease over at once.
+            let dead = lease.holder.as_deref().filter(|h| holder_is_dead(h));
+            let taken = match dead {
+                Some(h) => inner.catalog.take_over_lease(h, &inner.holder, &run_id, now, ttl).await?,
+                None => false,
+            };
+            if !taken {
+                return Err(TriggerError::AlreadyRunning { run_id: lease.run_id });
+            }
+            tracing::warn!(dead_holder = ?dead, "took over the lease of a process that is gone");
+            self.recover_interrupted().await?;
         }
         let selection = match &req.selection {
             Selection::All => Vec::new(),
@@ -796,4 +833,27 @@ impl Progress for AssetProgress {
 /// Wraps a plain error message as a [`BoxError`].
 pub fn asset_error(message: impl Into<String>) -> BoxError {
     message.into().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_holder_is_dead_only_when_its_pid_on_this_host_is_gone() {
+        let me = holder_id();
+        assert!(!holder_is_dead(&me), "this process is alive");
+        let mut child = std::process::Command::new("true").spawn().expect("spawn `true`");
+        let pid = child.id();
+        let alive_or_zombie = format!("p-x@{pid}@{}", host_name());
+        child.wait().expect("wait");
+        let gone = alive_or_zombie;
+        if cfg!(target_os = "linux") {
+            assert!(holder_is_dead(&gone), "{gone}: its process was reaped");
+        }
+        assert!(!holder_is_dead(&format!("p-x@{pid}@another-host")), "another host's process is never judged");
+        for odd in ["", "p-x", "p-x@12", "p-x@notapid@host", "@@"] {
+            assert!(!holder_is_dead(odd), "{odd}");
+        }
+    }
 }

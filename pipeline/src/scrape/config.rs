@@ -41,6 +41,10 @@ pub struct ScraperConfig {
     pub review_pages: u32,
     /// `MARQUEE_SCRAPE_MOVIE_LIMIT`: most movies a run collects (default 1000).
     pub movie_limit: usize,
+    /// `MARQUEE_SCRAPE_REFRESH_HOURS`: a run re-fetches (conditionally) items
+    /// fetched longer ago than this (default 24; `off`: only what is missing
+    /// or failed).
+    pub refresh_after: Option<Duration>,
     /// Thumbnail width in pixels (300).
     pub thumbnail_width: u32,
     /// `MARQUEE_PRETRAINED_REVIEWS`: the labelled review CSV, path or URL
@@ -62,6 +66,7 @@ impl Default for ScraperConfig {
             max_retry_after: Duration::from_secs(120),
             review_pages: 3,
             movie_limit: 1000,
+            refresh_after: Some(Duration::from_secs(24 * 3600)),
             thumbnail_width: 300,
             pretrained_reviews_source: Path::new(DEFAULT_PRETRAINED_REVIEWS)
                 .exists()
@@ -155,6 +160,15 @@ impl ScraperConfig {
         {
             c.movie_limit = n;
         }
+        if let Some(v) = get("MARQUEE_SCRAPE_REFRESH_HOURS") {
+            c.refresh_after = match v.trim() {
+                "off" | "never" => None,
+                h => match h.parse::<u64>() {
+                    Ok(h) if (1..=24 * 365).contains(&h) => Some(Duration::from_secs(h * 3600)),
+                    _ => return Err(bad("MARQUEE_SCRAPE_REFRESH_HOURS", &v, "expected 1 to 8760 hours, or `off`")),
+                },
+            };
+        }
         if let Some(v) = get("MARQUEE_PRETRAINED_REVIEWS") {
             c.pretrained_reviews_source = Some(v.trim().to_owned());
         }
@@ -211,6 +225,12 @@ mod tests {
         assert_eq!((c.rate_per_second, c.review_pages), (200.0, 2));
         let e = from(&[("MARQUEE_SCRAPE_BASE_URL", "http://10.0.0.1/")]).unwrap_err();
         assert_eq!(e.setting, "MARQUEE_SCRAPE_BASE_URL", "an internal base URL needs an explicit allow entry");
+        assert_eq!(from(&[("MARQUEE_SCRAPE_REFRESH_HOURS", "off")]).unwrap().refresh_after, None);
+        assert_eq!(
+            from(&[("MARQUEE_SCRAPE_REFRESH_HOURS", "6")]).unwrap().refresh_after,
+            Some(Duration::from_secs(6 * 3600))
+        );
+        assert_eq!(from(&[("MARQUEE_SCRAPE_REFRESH_HOURS", "0")]).unwrap_err().setting, "MARQUEE_SCRAPE_REFRESH_HOURS");
         assert_eq!(from(&[("MARQUEE_SCRAPE_RATE", "0")]).unwrap_err().setting, "MARQUEE_SCRAPE_RATE");
         assert_eq!(from(&[("MARQUEE_SCRAPE_CONCURRENCY", "x")]).unwrap_err().setting, "MARQUEE_SCRAPE_CONCURRENCY");
         assert_eq!(from(&[("MARQUEE_SCRAPE_USER_AGENT", "a\nb")]).unwrap_err().setting, "MARQUEE_SCRAPE_USER_AGENT");

@@ -49,6 +49,8 @@ pub struct ScrapeContext<'a> {
     /// Re-fetch items already done, conditionally (ETag / Last-Modified): a
     /// current copy costs a `304` and no bytes.
     pub refresh: bool,
+    /// Re-fetch (conditionally) items done longer ago than this.
+    pub refresh_after: Option<std::time::Duration>,
     /// At most this many items (on top of `config.movie_limit`).
     pub limit: Option<usize>,
 }
@@ -100,6 +102,16 @@ pub(crate) enum Outcome {
 }
 
 impl<'a> ScrapeContext<'a> {
+    /// True when a done item `prev` is fetched again (conditionally) on this
+    /// run: always with `refresh`, else once it is older than `refresh_after`.
+    pub fn refreshes(&self, prev: Option<&ScrapeItem>) -> bool {
+        self.refresh
+            || self.refresh_after.is_some_and(|age| {
+                prev.and_then(|p| p.fetched_at)
+                    .is_some_and(|at| now_unix().saturating_sub(at) > i64::try_from(age.as_secs()).unwrap_or(i64::MAX))
+            })
+    }
+
     /// The movie limit of this run.
     pub fn movie_limit(&self) -> usize {
         self.limit.unwrap_or(usize::MAX).min(self.config.movie_limit)

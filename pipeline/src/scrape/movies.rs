@@ -12,7 +12,7 @@ use super::{
     SourceReport, PARTITION_SIZE,
 };
 use crate::fetch::FetchError;
-use crate::Result;
+use crate::{PipelineError, Result};
 
 /// Ledger asset names.
 pub const ASSET: &str = "movies";
@@ -36,9 +36,35 @@ pub fn list_paths(limit: usize) -> Vec<(String, String)> {
 /// stored; a later run reads them back from the store), deduplicated, at
 /// most the movie limit. Failed list pages are reported and skipped.
 pub async fn discover_ids(ctx: &ScrapeContext<'_>) -> Result<(Vec<String>, SourceReport)> {
+    discover_in(ctx, list_paths(ctx.movie_limit())).await
+}
+
+/// The list page of partition `slug`: `moviemeter-S-E` (at most 1000 wide)
+/// or `chart-top`; `None` for anything else.
+pub fn list_path(slug: &str) -> Option<String> {
+    if slug == "chart-top" {
+        return Some("/chart/top/".into());
+    }
+    let (s, e) = slug.strip_prefix("moviemeter-")?.split_once('-')?;
+    let (s, e): (u32, u32) = (s.parse().ok()?, e.parse().ok()?);
+    (s >= 1 && e >= s && e - s < 1000).then(|| format!("/search/title/?title_type=feature&moviemeter={s},{e}"))
+}
+
+/// The title ids of one list partition (`moviemeter-51-100`, `chart-top`):
+/// its list page fetched once, later read back from the store.
+pub async fn partition_ids(ctx: &ScrapeContext<'_>, slug: &str) -> Result<(Vec<String>, SourceReport)> {
+    let path = list_path(slug).ok_or_else(|| PipelineError::Source {
+        source_ref: slug.into(),
+        reason: "not a movie partition: expected `moviemeter-S-E` (e.g. moviemeter-1-50), `chart-top` \
+                 or comma-separated title ids"
+            .into(),
+    })?;
+    discover_in(ctx, vec![(slug.to_owned(), path)]).await
+}
+
+async fn discover_in(ctx: &ScrapeContext<'_>, paths: Vec<(String, String)>) -> Result<(Vec<String>, SourceReport)> {
     let limit = ctx.movie_limit();
     let ledger = ctx.catalog.scrape_items(LISTS_ASSET).await?;
-    let paths = list_paths(limit);
     let mut report = SourceReport { asset: LISTS_ASSET.into(), items: paths.len() as u64, ..Default::default() };
     let before = ctx.fetcher.stats();
     let started = std::time::Instant::now();
@@ -54,19 +80,21 @@ pub async fn discover_ids(ctx: &ScrapeContext<'_>) -> Result<(Vec<String>, Sourc
             break;
         }
         let prev = ledger.get(slug);
-        let found =
-            match prev.filter(|p| p.status == ItemStatus::Done && !ctx.refresh).and_then(|p| p.object_key.clone()) {
-                Some(key) => {
-                    match ctx.store.get(&key).await.ok().and_then(|b| serde_json::from_slice::<RawList>(&b).ok()) {
-                        Some(list) => {
-                            report.skipped += 1;
-                            Some(list.ids)
-                        }
-                        None => fetch_list(ctx, slug, path, prev, &mut report).await?,
+        let found = match prev
+            .filter(|p| p.status == ItemStatus::Done && !ctx.refreshes(Some(p)))
+            .and_then(|p| p.object_key.clone())
+        {
+            Some(key) => {
+                match ctx.store.get(&key).await.ok().and_then(|b| serde_json::from_slice::<RawList>(&b).ok()) {
+                    Some(list) => {
+                        report.skipped += 1;
+                        Some(list.ids)
                     }
+                    None => fetch_list(ctx, slug, path, prev, &mut report).await?,
                 }
-                None => fetch_list(ctx, slug, path, prev, &mut report).await?,
-            };
+            }
+            None => fetch_list(ctx, slug, path, prev, &mut report).await?,
+        };
         for id in found.unwrap_or_default() {
             if valid_title_id(&id) && ids.len() < limit && seen.insert(id.clone()) {
                 ids.push(id);
@@ -97,7 +125,7 @@ async fn fetch_list(
             return Ok(None);
         }
     };
-    let validators = validators_for(prev, ctx.refresh);
+    let validators = validators_for(prev, ctx.refreshes(prev));
     match ctx.fetcher.get(&url, validators.as_ref(), &ctx.cancel).await {
         Ok(f) if f.not_modified => {
             // Unchanged since the stored copy: read the ids back.
@@ -184,10 +212,10 @@ pub async fn scrape_movies(ctx: &ScrapeContext<'_>) -> Result<SourceReport> {
 }
 
 async fn title(ctx: &ScrapeContext<'_>, id: String, prev: Option<ScrapeItem>, date: &str) -> Outcome {
-    if prev.as_ref().is_some_and(|p| p.status == ItemStatus::Done) && !ctx.refresh {
+    if prev.as_ref().is_some_and(|p| p.status == ItemStatus::Done) && !ctx.refreshes(prev.as_ref()) {
         return Outcome::Skipped;
     }
-    let validators = validators_for(prev.as_ref(), ctx.refresh);
+    let validators = validators_for(prev.as_ref(), ctx.refreshes(prev.as_ref()));
     let mut item = prev.unwrap_or_else(|| ScrapeItem::new(ASSET, &id));
     let url = match ctx.config.url(&format!("/title/{id}/")) {
         Ok(u) => u,
@@ -244,6 +272,23 @@ async fn title(ctx: &ScrapeContext<'_>, id: String, prev: Option<ScrapeItem>, da
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn partition_slugs_name_their_list_pages() {
+        assert_eq!(
+            list_path("moviemeter-51-100").as_deref(),
+            Some("/search/title/?title_type=feature&moviemeter=51,100")
+        );
+        assert_eq!(list_path("chart-top").as_deref(), Some("/chart/top/"));
+        for bad in
+            ["", "moviemeter-0-50", "moviemeter-50-1", "moviemeter-1-5000", "moviemeter-a-b", "../etc", "tt0111161"]
+        {
+            assert_eq!(list_path(bad), None, "{bad}");
+        }
+        for (slug, path) in list_paths(120) {
+            assert_eq!(list_path(&slug), Some(path));
+        }
+    }
 
     #[test]
     fn partitions_of_fifty_then_the_chart() {

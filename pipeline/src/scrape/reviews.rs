@@ -71,10 +71,10 @@ async fn title_reviews(
 ) -> Outcome {
     let key = format!("{id}:{polarity}");
     let done = prev.as_ref().is_some_and(|p| p.status == ItemStatus::Done);
-    if done && !ctx.refresh {
+    if done && !ctx.refreshes(prev.as_ref()) {
         return Outcome::Skipped;
     }
-    let validators = validators_for(prev.as_ref(), ctx.refresh);
+    let validators = validators_for(prev.as_ref(), ctx.refreshes(prev.as_ref()));
     let mut item = prev.unwrap_or_else(|| ScrapeItem::new(ASSET, &key));
     // Resume a partial item at its cursor; a refresh starts over at page 1.
     let (mut page, mut cursor) = if item.status == ItemStatus::Partial && item.cursor.is_some() && !done {

@@ -113,10 +113,10 @@ async fn thumbnail(
 ) -> Outcome {
     // The ledger's cursor holds the poster URL the thumbnail was made from: a new URL is a new poster.
     let same_poster = prev.as_ref().is_some_and(|p| p.cursor.as_deref() == Some(poster_url.as_str()));
-    if same_poster && prev.as_ref().is_some_and(|p| p.status == ItemStatus::Done) && !ctx.refresh {
+    if same_poster && prev.as_ref().is_some_and(|p| p.status == ItemStatus::Done) && !ctx.refreshes(prev.as_ref()) {
         return Outcome::Skipped;
     }
-    let validators = if same_poster { validators_for(prev.as_ref(), ctx.refresh) } else { None };
+    let validators = if same_poster { validators_for(prev.as_ref(), ctx.refreshes(prev.as_ref())) } else { None };
     let mut item = prev.unwrap_or_else(|| ScrapeItem::new(ASSET, &id));
     let url = match ctx.config.base_url.join(&poster_url) {
         Ok(u) => u,

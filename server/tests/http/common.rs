@@ -53,6 +53,8 @@ pub async fn spawn_with(
 ) -> TestApp {
     let mut env = HashMap::new();
     env.insert("MARQUEE_SCHEDULE".to_owned(), "off".to_owned());
+    // Training takes ~10 s; the tests that need a model train it themselves.
+    env.insert("MARQUEE_SENTIMENT_ON_START".to_owned(), "false".to_owned());
     env.insert("MARQUEE_ADMIN_USER".to_owned(), ADMIN_USER.to_owned());
     env.insert("MARQUEE_ADMIN_PASSWORD_HASH".to_owned(), admin_hash().to_owned());
     env.insert("MARQUEE_DATA_DIR".to_owned(), data_dir.path().display().to_string());

@@ -3,4 +3,5 @@
 mod admin;
 mod common;
 mod mysql;
+mod scrape;
 mod sqlite;
