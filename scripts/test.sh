@@ -32,6 +32,7 @@ step "fuzz (scripts/fuzz.sh: every target of fuzz/, ${FUZZ_SECONDS:-20} s each)"
 scripts/fuzz.sh
 
 step "end-to-end tests (Playwright + Chromium)"
+cargo build --release -p fixture_site --bin fixture-site
 npm run e2e
 
 step "all tests passed"
