@@ -19,11 +19,13 @@ pub(crate) fn migrator(backend: Backend) -> Migrator {
             migration!(1, "movies", "../../../migrations/sqlite/0001_movies.sql"),
             migration!(2, "scrape", "../../../migrations/sqlite/0002_scrape.sql"),
             migration!(3, "runs", "../../../migrations/sqlite/0003_runs.sql"),
+            migration!(4, "sentiment", "../../../migrations/sqlite/0004_sentiment.sql"),
         ],
         Backend::MySql => vec![
             migration!(1, "movies", "../../../migrations/mysql/0001_movies.sql"),
             migration!(2, "scrape", "../../../migrations/mysql/0002_scrape.sql"),
             migration!(3, "runs", "../../../migrations/mysql/0003_runs.sql"),
+            migration!(4, "sentiment", "../../../migrations/mysql/0004_sentiment.sql"),
         ],
     };
     Migrator { migrations: Cow::Owned(migrations), ..Migrator::DEFAULT }
