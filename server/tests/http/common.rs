@@ -15,6 +15,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub data_dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// What the server scrapes instead of imdb.com: ten fixture films.
+    _site: fixture_site::FixtureSite,
 }
 
 impl Drop for TestApp {
@@ -64,6 +66,23 @@ pub async fn spawn_with(
     if let Some(url) = database_url {
         env.insert("DATABASE_URL".to_owned(), url);
     }
+    // Never imdb.com from a test: a full run scrapes a small fixture site.
+    let site = fixture_site::FixtureSite::start(fixture_site::Options {
+        films: Some(10),
+        real_pages: None,
+        ..Default::default()
+    })
+    .await
+    .expect("the fixture site starts");
+    env.insert("MARQUEE_SCRAPE_BASE_URL".to_owned(), site.base_url.clone());
+    env.insert("MARQUEE_SCRAPE_ALLOW_HOSTS".to_owned(), "127.0.0.1".to_owned());
+    env.insert("MARQUEE_SCRAPE_RATE".to_owned(), "1000".to_owned());
+    env.insert("MARQUEE_SCRAPE_CONCURRENCY".to_owned(), "8".to_owned());
+    env.insert("MARQUEE_SCRAPE_MOVIE_LIMIT".to_owned(), "10".to_owned());
+    env.insert(
+        "MARQUEE_PRETRAINED_REVIEWS".to_owned(),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/reviews/imdb_reviews_50k.csv.gz").to_owned(),
+    );
     let config = Config::from_sources(&env).expect("valid test configuration");
     let app = marquee::build_with(&config, extra).await.expect("the server starts");
     let base = format!("http://{}", app.addr);
@@ -72,7 +91,7 @@ pub async fn spawn_with(
         let _ = rx.await;
     }));
     let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-    let t = TestApp { base, client, data_dir, shutdown: Some(tx) };
+    let t = TestApp { base, client, data_dir, shutdown: Some(tx), _site: site };
     t.wait_ready(Duration::from_secs(120)).await;
     t
 }
