@@ -225,7 +225,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn read_real_pages(dir: &Path) -> anyhow::Result<(HashMap<String, Arc<String>>, Vec<String>)> {
+/// The saved pages by title id, and their ids in file order.
+type RealPages = (HashMap<String, Arc<String>>, Vec<String>);
+
+fn read_real_pages(dir: &Path) -> anyhow::Result<RealPages> {
     let mut map = HashMap::new();
     let mut ids = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok((map, ids)) };

@@ -115,7 +115,7 @@ pub async fn materialize(ctx: AssetContext, path: PathBuf, live: LiveSentiment) 
         report.total()
     ));
     if report.total() > 0 && report.accuracy < MIN_TEST_ACCURACY {
-        return Err(asset_error(&format!(
+        return Err(asset_error(format!(
             "test accuracy {:.2}% is under {:.0}%: the model is not published",
             report.accuracy * 100.0,
             MIN_TEST_ACCURACY * 100.0

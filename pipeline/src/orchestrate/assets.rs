@@ -111,7 +111,10 @@ pub fn pipeline_graph(config: GraphConfig) -> Registry {
 /// One polite fetcher per run, shared by the run's scraping assets so their
 /// per-host rate limit is one limit (robots.txt is read again each run).
 #[derive(Clone, Default)]
-struct RunFetchers(Arc<Mutex<Option<(String, Arc<Fetcher>)>>>);
+struct RunFetchers(Arc<Mutex<Option<RunFetcher>>>);
+
+/// A run id and its fetcher.
+type RunFetcher = (String, Arc<Fetcher>);
 
 impl RunFetchers {
     fn for_run(&self, run_id: &str, config: &ScraperConfig) -> Result<Arc<Fetcher>, BoxError> {
@@ -138,7 +141,7 @@ async fn partition_ids(
     }
     let (ids, lists) = movies::partition_ids(sctx, partition).await?;
     if ids.is_empty() {
-        return Err(asset_error(&format!(
+        return Err(asset_error(format!(
             "partition `{partition}` lists no titles{}",
             lists.failed.first().map(|f| format!(": {}", f.reason)).unwrap_or_default()
         )));
@@ -176,7 +179,7 @@ async fn scrape_asset(
         THUMBNAILS => thumbnails::scrape_thumbnails(&sctx).await?,
         REVIEWS => reviews::scrape_reviews(&sctx).await?,
         PRETRAINED_REVIEWS => pretrained::store_pretrained_reviews(&sctx).await?,
-        other => return Err(asset_error(&format!("`{other}` is not a scraping asset"))),
+        other => return Err(asset_error(format!("`{other}` is not a scraping asset"))),
     };
     if let Some(l) = lists {
         report.requests += l.requests;
@@ -195,10 +198,10 @@ fn source_report(ctx: &AssetContext, r: SourceReport) -> AssetResult {
     let succeeded = r.fetched + r.not_modified + r.skipped;
     if r.items > 0 && succeeded == 0 && !r.failed.is_empty() {
         let first: Vec<String> = r.failed.iter().take(3).map(|f| format!("{}: {}", f.key, f.reason)).collect();
-        return Err(asset_error(&format!("all {} items failed, e.g. {}", r.failed.len(), first.join("; "))));
+        return Err(asset_error(format!("all {} items failed, e.g. {}", r.failed.len(), first.join("; "))));
     }
     if r.items == 0 && r.warnings.iter().any(|w| w.starts_with("source failed")) {
-        return Err(asset_error(&r.warnings.join("; ")));
+        return Err(asset_error(r.warnings.join("; ")));
     }
     ctx.progress.note(&format!(
         "{}: {} items, {} fetched, {} unchanged, {} already done, {} failed, {} requests, {} bytes",

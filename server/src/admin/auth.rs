@@ -173,7 +173,7 @@ pub fn same_origin(origin: Option<&str>, referer: Option<&str>, host: Option<&st
         if https { vec![format!("https://{host}")] } else { vec![format!("http://{host}"), format!("https://{host}")] };
     let matches = |o: &str| {
         let o = o.trim().trim_end_matches('/').to_ascii_lowercase();
-        candidates.iter().any(|c| *c == o)
+        candidates.contains(&o)
     };
     match (origin, referer) {
         (Some(o), _) if o != "null" => matches(o),
