@@ -30,6 +30,12 @@ impl SentimentScore {
         (f64::from(self.positive) * 100.0 / f64::from(self.reviews)).round() as u32
     }
 
+    /// Which `/browse` sentiment filter keeps it.
+    pub fn band(&self) -> SentimentFilter {
+        let pct = self.percent();
+        SentimentFilter::ALL.into_iter().find(|f| pct >= f.bounds().0).unwrap_or(SentimentFilter::Negative)
+    }
+
     /// A word for it, as the cards show it.
     pub fn verdict(&self) -> &'static str {
         match self.percent() {
@@ -54,12 +60,8 @@ pub enum SentimentFilter {
 
 impl SentimentFilter {
     pub fn from_param(s: Option<&str>) -> Option<Self> {
-        match s.map(str::trim)? {
-            "positive" => Some(Self::Positive),
-            "mixed" => Some(Self::Mixed),
-            "negative" => Some(Self::Negative),
-            _ => None,
-        }
+        let s = s?.trim();
+        Self::ALL.into_iter().find(|f| f.as_param() == s)
     }
 
     pub fn as_param(self) -> &'static str {
@@ -78,7 +80,8 @@ impl SentimentFilter {
         }
     }
 
-    /// The range of positive percentages it keeps: `[low, high)`.
+    /// The range of positive percentages it keeps: `[low, high)`. [`Self::ALL`]
+    /// lists the filters from the highest range down.
     pub fn bounds(self) -> (u32, u32) {
         match self {
             Self::Positive => (70, 101),
@@ -148,8 +151,6 @@ pub struct ReviewPage {
     /// Reviews matching the filter.
     pub total: u64,
     pub filter: ReviewFilter,
-    /// The movie's score over all its labelled reviews.
-    pub score: Option<SentimentScore>,
 }
 
 #[cfg(test)]
@@ -165,6 +166,17 @@ mod tests {
         assert_eq!(SentimentScore::from_counts(Some(9), Some(3)).unwrap().positive, 3, "clamped");
         assert_eq!(SentimentScore { positive: 4, reviews: 5 }.verdict(), "Loved");
         assert_eq!(SentimentScore { positive: 0, reviews: 5 }.verdict(), "Disliked");
+        let band = |positive| SentimentScore { positive, reviews: 10 }.band();
+        assert_eq!(
+            (band(10), band(7), band(6), band(4), band(3)),
+            (
+                SentimentFilter::Positive,
+                SentimentFilter::Positive,
+                SentimentFilter::Mixed,
+                SentimentFilter::Mixed,
+                SentimentFilter::Negative
+            )
+        );
     }
 
     #[test]

@@ -67,18 +67,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     stdio: ["ignore", "inherit", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`marquee exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(`${base}/ready`);
-      if (r.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error("marquee was not ready within 120 s");
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitUntil(child, "marquee", `${base}/ready`, 120_000);
   return {
     base,
     async stop() {
@@ -128,17 +117,7 @@ export async function startFixtureSite(films: number): Promise<{ base: string; s
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}/`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`fixture-site exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(base + "robots.txt")).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error("the fixture site did not start within 30 s");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntil(child, "fixture-site", base + "robots.txt", 30_000);
   return {
     base,
     async stop() {
@@ -146,4 +125,19 @@ export async function startFixtureSite(films: number): Promise<{ base: string; s
       await new Promise((r) => child.once("exit", r));
     },
   };
+}
+
+/** Waits until `url` answers 200, failing if `child` exits or `ms` pass. */
+async function waitUntil(child: ChildProcess, name: string, url: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} was not ready within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

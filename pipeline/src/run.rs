@@ -53,25 +53,20 @@ pub async fn run_catalog(
         "cleaned {} rows into {} movies ({} duplicates, {} bad years, {} bad runtimes, {} bad grosses; {} merged with scraped titles)",
         clean.rows_in, merge.rows_out, clean.duplicates_removed, clean.bad_year, clean.bad_runtime, clean.bad_gross, merge.merged
     ));
-    let load = load_movies(catalog, store, &merge.output_key, progress).await?;
+    let movies = read_cleaned(store, &merge.output_key).await?;
+    let load = load_movies(catalog, &movies, progress).await?;
     Ok(CatalogRunReport { raw_key: key, raw_bytes: bytes, raw_written: written, clean, merge, load })
 }
 
-/// Upserts the `cleaned_movies` version at `key`, each row under the source
-/// its facts came from.
-pub async fn load_movies(
-    catalog: &Catalog,
-    store: &AssetStore,
-    key: &str,
-    progress: &dyn Progress,
-) -> Result<LoadReport> {
-    let movies = read_cleaned(store, key).await?;
+/// Upserts the movies of a `cleaned_movies` version, each row under the
+/// source its facts came from.
+pub async fn load_movies(catalog: &Catalog, movies: &[catalog::Movie], progress: &dyn Progress) -> Result<LoadReport> {
     progress.stage("load", Some(movies.len() as u64));
     // Each row's source says where its facts came from (and is part of its
     // content hash, so a Kaggle-only row stays unchanged when others are scraped).
     let mut groups: [(&str, Vec<catalog::Movie>); 3] =
         [("kaggle", Vec::new()), ("kaggle+imdb", Vec::new()), ("imdb", Vec::new())];
-    for m in movies {
+    for m in movies.iter().cloned() {
         let g = match &m.imdb_id {
             None => 0,
             Some(tt) if *tt != m.id => 1,
@@ -132,12 +127,7 @@ pub struct CleanLoadReport {
 
 /// The newest Kaggle raw file in the store.
 pub async fn latest_kaggle_key(store: &AssetStore) -> Result<Option<String>> {
-    let objects = store.list("raw/kaggle_catalog").await?;
-    Ok(objects
-        .into_iter()
-        .filter(|o| o.location.as_ref().ends_with(".csv"))
-        .max_by_key(|o| o.last_modified)
-        .map(|o| o.location.to_string()))
+    store.newest("raw/kaggle_catalog", ".csv").await
 }
 
 /// The `cleaned_movies` asset: cleans every raw movie asset in the store (the
@@ -165,13 +155,14 @@ pub async fn clean_and_load(ctx: &LoadContext<'_>) -> Result<CleanLoadReport> {
         report.cancelled = true;
         return Ok(report);
     }
-    report.load = load_movies(ctx.catalog, ctx.store, &report.clean.output_key, ctx.progress).await?;
+    let movies = read_cleaned(ctx.store, &report.clean.output_key).await?;
+    report.load = load_movies(ctx.catalog, &movies, ctx.progress).await?;
     if ctx.cancel.is_cancelled() {
         report.cancelled = true;
         return Ok(report);
     }
     ctx.progress.stage("reviews", None);
-    let (loaded, orphans) = load_reviews(ctx.catalog, ctx.store, &report.clean.output_key).await?;
+    let (loaded, orphans) = load_reviews(ctx.catalog, ctx.store, &movies).await?;
     report.reviews_loaded = loaded;
     report.reviews_orphaned = orphans;
     ctx.progress.note(&format!("reviews: {loaded} loaded, {orphans} of titles not in the catalog"));
@@ -179,11 +170,10 @@ pub async fn clean_and_load(ctx: &LoadContext<'_>) -> Result<CleanLoadReport> {
     Ok(report)
 }
 
-/// Loads every scraped review of a title in the `cleaned_movies` version at
-/// `key` (idempotent upserts); returns (loaded, left out as not in the catalog).
-pub async fn load_reviews(catalog: &Catalog, store: &AssetStore, key: &str) -> Result<(u64, u64)> {
-    let movies = read_cleaned(store, key).await?;
-    let ids: HashMap<String, String> = movies.into_iter().filter_map(|m| Some((m.imdb_id.clone()?, m.id))).collect();
+/// Loads every scraped review of a title among `movies` (a `cleaned_movies`
+/// version; idempotent upserts); returns (loaded, left out as not in the catalog).
+pub async fn load_reviews(catalog: &Catalog, store: &AssetStore, movies: &[catalog::Movie]) -> Result<(u64, u64)> {
+    let ids: HashMap<String, String> = movies.iter().filter_map(|m| Some((m.imdb_id.clone()?, m.id.clone()))).collect();
     let (reviews, orphans) = cleaned_reviews(store, &ids).await?;
     Ok((catalog.upsert_reviews(&reviews).await?, orphans))
 }

@@ -151,6 +151,16 @@ impl AssetStore {
         }
     }
 
+    /// The key of the newest object under `prefix` whose key ends with `suffix`.
+    pub async fn newest(&self, prefix: &str, suffix: &str) -> Result<Option<String>> {
+        let objects = self.list(prefix).await?;
+        Ok(objects
+            .into_iter()
+            .filter(|o| o.location.as_ref().ends_with(suffix))
+            .max_by_key(|o| o.last_modified)
+            .map(|o| o.location.to_string()))
+    }
+
     /// Every object under `prefix` (recursively), in no particular order.
     pub async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
         let p = Key::from(prefix.trim_end_matches('/'));

@@ -11,7 +11,6 @@ use anyhow::Context;
 use catalog::db::{Catalog, ReviewLabel};
 use pipeline::orchestrate::{asset_error, AssetContext, AssetReport, AssetResult};
 use pipeline::scrape::records::PRETRAINED_PREFIX;
-use pipeline::store::AssetStore;
 use sentiment::{Label, Model, Split, TrainConfig};
 
 /// Below this test accuracy a freshly trained model is not published (the
@@ -48,32 +47,28 @@ impl LiveSentiment {
     }
 }
 
-/// A model's version string: its checksum, so equal files have equal versions.
-fn version_of(model: &Model) -> String {
-    format!("{:08x}", crc32fast::hash(&model.to_bytes()))
+/// A model's version: the checksum of its file's bytes, so equal files have equal versions.
+fn version_of(file_bytes: &[u8]) -> String {
+    format!("{:08x}", crc32fast::hash(file_bytes))
 }
 
 /// Loads the saved model, if any (a damaged file is an error, never served).
 pub fn load_saved(path: &Path) -> anyhow::Result<Option<Published>> {
-    if !path.exists() {
-        return Ok(None);
-    }
-    let model = Model::load(path).with_context(|| format!("loading the sentiment model {}", path.display()))?;
-    let version = version_of(&model);
-    Ok(Some(Published { model, version }))
-}
-
-/// The newest labelled-review CSV in the store.
-async fn latest_pretrained(store: &AssetStore) -> anyhow::Result<Option<String>> {
-    let objects = store.list(PRETRAINED_PREFIX).await?;
-    Ok(objects.into_iter().max_by_key(|o| o.last_modified).map(|o| o.location.to_string()))
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading the sentiment model {}", path.display())),
+    };
+    let model = Model::from_bytes(&bytes).with_context(|| format!("loading the sentiment model {}", path.display()))?;
+    Ok(Some(Published { model, version: version_of(&bytes) }))
 }
 
 /// The `sentiment_model` asset.
 pub async fn materialize(ctx: AssetContext, path: PathBuf, live: LiveSentiment) -> AssetResult {
-    let key = latest_pretrained(&ctx.store)
-        .await?
-        .ok_or_else(|| asset_error("no labelled review file in the store: materialize `pretrained_reviews` first"))?;
+    let key =
+        ctx.store.newest(PRETRAINED_PREFIX, "").await?.ok_or_else(|| {
+            asset_error("no labelled review file in the store: materialize `pretrained_reviews` first")
+        })?;
     ctx.progress.stage("read", None);
     let bytes = ctx.store.get(&key).await?;
     let tmp_dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
@@ -124,7 +119,7 @@ pub async fn materialize(ctx: AssetContext, path: PathBuf, live: LiveSentiment) 
     if ctx.cancel.is_cancelled() {
         return Err(asset_error("cancelled before the model was saved"));
     }
-    let version = version_of(&model);
+    let version = version_of(&model.to_bytes());
     let save_to = path.clone();
     let (model, saved) = tokio::task::spawn_blocking(move || {
         let r = model.save(&save_to);

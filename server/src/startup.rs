@@ -206,8 +206,9 @@ fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The start-up load of an empty catalog: a `startup` run of the whole
-/// graph through the orchestrator, reflected in `/ready`.
+/// The start-up run of `assets` (the offline part of the graph for an empty
+/// catalog, and the sentiment model when none is saved) through the
+/// orchestrator, reflected in `/ready`.
 async fn start_initial_load(orchestrator: &Orchestrator, status: &Status, assets: &[&str]) {
     tracing::info!(?assets, "starting a start-up run");
     // Only what needs no network: the site must come up on a machine that

@@ -1,4 +1,4 @@
-use catalog::{MovieCard, SentimentScore};
+use catalog::{MovieCard, SentimentFilter, SentimentScore};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -40,10 +40,10 @@ pub fn Card(movie: MovieCard) -> impl IntoView {
 #[component]
 pub fn SentimentBadge(score: SentimentScore) -> impl IntoView {
     let pct = score.percent();
-    let colour = match pct {
-        70.. => "text-emerald-400",
-        40..=69 => "text-amber-300",
-        _ => "text-rose-400",
+    let colour = match score.band() {
+        SentimentFilter::Positive => "text-emerald-400",
+        SentimentFilter::Mixed => "text-amber-300",
+        SentimentFilter::Negative => "text-rose-400",
     };
     let title = format!("{pct}% of {} reviews positive ({})", score.reviews, score.verdict());
     let hint = title.clone();

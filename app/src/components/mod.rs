@@ -1,6 +1,7 @@
 //! Building blocks shared by the pages.
 
 pub mod card;
+pub mod chip;
 pub mod header;
 pub mod poster;
 pub mod row;

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::get_browse_page;
 use crate::components::card::Card;
+use crate::components::chip::chip_class;
 use crate::components::state::{Failure, Loading};
 use crate::format::query_escape;
 
@@ -51,13 +52,6 @@ fn href(page: u32, sort: BrowseSort, genre: Option<&str>, sentiment: Option<Sent
 fn Grid(data: BrowseData) -> impl IntoView {
     let BrowseData { movies, page, total_pages, total, sort, genre, sentiment, genres } = data;
     let g = genre.clone();
-    let chip = |active: bool| {
-        if active {
-            "rounded-full bg-white px-3 py-1 text-xs font-semibold text-black"
-        } else {
-            "rounded-full border border-white/15 px-3 py-1 text-xs text-neutral-300 hover:border-white/40 hover:text-white"
-        }
-    };
     view! {
         <div class="mx-auto max-w-screen-2xl px-4 pt-8 sm:px-8">
             <div class="flex flex-wrap items-end justify-between gap-4">
@@ -69,7 +63,7 @@ fn Grid(data: BrowseData) -> impl IntoView {
                     {BrowseSort::ALL.into_iter().map(|s| {
                         let active = s == sort;
                         view! {
-                            <A href=href(1, s, g.as_deref(), sentiment) attr:class=chip(active) attr:aria-current=active.then_some("true") attr:data-sort=s.as_param()>
+                            <A href=href(1, s, g.as_deref(), sentiment) attr:class=chip_class(active) attr:aria-current=active.then_some("true") attr:data-sort=s.as_param()>
                                 {s.label()}
                             </A>
                         }
@@ -77,20 +71,20 @@ fn Grid(data: BrowseData) -> impl IntoView {
                 </nav>
             </div>
             <nav aria-label="Genres" class="no-scrollbar mt-4 flex gap-2 overflow-x-auto pb-2">
-                <A href=href(1, sort, None, sentiment) attr:class=chip(genre.is_none())>"All"</A>
+                <A href=href(1, sort, None, sentiment) attr:class=chip_class(genre.is_none())>"All"</A>
                 {genres.into_iter().map(|x| {
                     let active = genre.as_deref() == Some(x.as_str());
                     let link = href(1, sort, Some(&x), sentiment);
                     let data = x.clone();
-                    view! { <A href=link attr:class=chip(active) attr:data-genre=data>{x}</A> }
+                    view! { <A href=link attr:class=chip_class(active) attr:data-genre=data>{x}</A> }
                 }).collect_view()}
             </nav>
             <nav aria-label="Reviews" class="mt-2 flex flex-wrap gap-2">
-                <A href=href(1, sort, genre.as_deref(), None) attr:class=chip(sentiment.is_none())>"Any reviews"</A>
+                <A href=href(1, sort, genre.as_deref(), None) attr:class=chip_class(sentiment.is_none())>"Any reviews"</A>
                 {SentimentFilter::ALL.into_iter().map(|f| {
                     let active = sentiment == Some(f);
                     view! {
-                        <A href=href(1, sort, genre.as_deref(), Some(f)) attr:class=chip(active) attr:aria-current=active.then_some("true") attr:data-sentiment=f.as_param()>
+                        <A href=href(1, sort, genre.as_deref(), Some(f)) attr:class=chip_class(active) attr:aria-current=active.then_some("true") attr:data-sentiment=f.as_param()>
                             {f.label()}
                         </A>
                     }

@@ -22,8 +22,8 @@ pub fn MoviePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match movie.await {
                     Ok(Some(m)) => {
-                        let id = m.id.clone();
-                        view! { <Detail movie=m /> <Reviews id=id.clone() /> <MoreLikeThis id /> }.into_any()
+                        let (id, score) = (m.id.clone(), m.sentiment);
+                        view! { <Detail movie=m /> <Reviews id=id.clone() score /> <MoreLikeThis id /> }.into_any()
                     }
                     Ok(None) => view! { <NotFound /> }.into_any(),
                     Err(e) => view! { <Failure message=super::message(&e) /> }.into_any(),

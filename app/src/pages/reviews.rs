@@ -3,17 +3,19 @@
 //! own rating beside the model's label and confidence; long texts collapsed,
 //! spoilers hidden until asked for.
 
-use catalog::{MovieReview, ReviewFilter, ReviewPage};
+use catalog::{MovieReview, ReviewFilter, ReviewPage, SentimentScore};
 use leptos::prelude::*;
 
 use crate::api::get_movie_reviews;
+use crate::components::chip::chip_class;
 use crate::format;
 
 /// Characters of a review shown before "Read more".
 const COLLAPSE_AT: usize = 600;
 
+/// `score`: the movie's own sentiment score (it is on the movie already).
 #[component]
-pub fn Reviews(id: String) -> impl IntoView {
+pub fn Reviews(id: String, score: Option<SentimentScore>) -> impl IntoView {
     let filter = RwSignal::new(ReviewFilter::All);
     let page = RwSignal::new(1u32);
     let data = Resource::new(
@@ -25,24 +27,24 @@ pub fn Reviews(id: String) -> impl IntoView {
             {move || Suspend::new(async move {
                 let d = data.await.ok()?;
                 // No reviews at all: nothing to show (Kaggle-only films).
-                (d.total > 0 || d.filter != ReviewFilter::All).then(|| view! { <ReviewList data=d filter page /> })
+                (d.total > 0 || d.filter != ReviewFilter::All).then(|| view! { <ReviewList data=d score filter page /> })
             })}
         </Suspense>
     }
 }
 
 #[component]
-fn ReviewList(data: ReviewPage, filter: RwSignal<ReviewFilter>, page: RwSignal<u32>) -> impl IntoView {
-    let ReviewPage { reviews, page: current, total_pages, total, filter: shown, score } = data;
+fn ReviewList(
+    data: ReviewPage,
+    score: Option<SentimentScore>,
+    filter: RwSignal<ReviewFilter>,
+    page: RwSignal<u32>,
+) -> impl IntoView {
+    let ReviewPage { reviews, page: current, total_pages, total, filter: shown } = data;
     let tab = move |f: ReviewFilter, label: &'static str| {
         let active = f == shown;
-        let class = if active {
-            "rounded-full bg-white px-3 py-1 text-xs font-semibold text-black"
-        } else {
-            "rounded-full border border-white/15 px-3 py-1 text-xs text-neutral-300 hover:border-white/40"
-        };
         view! {
-            <button type="button" class=class aria-pressed=active.to_string() data-filter=f.as_param()
+            <button type="button" class=chip_class(active) aria-pressed=active.to_string() data-filter=f.as_param()
                 on:click=move |_| { filter.set(f); page.set(1); }>
                 {label}
             </button>

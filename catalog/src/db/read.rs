@@ -55,7 +55,7 @@ fn card(row: &AnyRow) -> Result<MovieCard, sqlx::Error> {
     })
 }
 
-pub(crate) fn sentiment_score(row: &AnyRow) -> Result<Option<SentimentScore>, sqlx::Error> {
+fn sentiment_score(row: &AnyRow) -> Result<Option<SentimentScore>, sqlx::Error> {
     Ok(SentimentScore::from_counts(row.try_get("sentiment_positive")?, row.try_get("sentiment_reviews")?))
 }
 

@@ -4,7 +4,7 @@
 
 use sqlx::Row;
 
-use super::read::{opt_text, sentiment_score};
+use super::read::opt_text;
 use super::{Catalog, DbResult, QueryContext};
 use crate::review::{MovieReview, ReviewFilter, ReviewPage, REVIEWS_PER_PAGE};
 
@@ -90,7 +90,7 @@ impl Catalog {
         Ok(r.rows_affected())
     }
 
-    /// A page of `movie_id`'s reviews (most helpful first), with its score.
+    /// A page of `movie_id`'s reviews (most helpful first).
     pub async fn movie_reviews(&self, movie_id: &str, filter: ReviewFilter, page: u32) -> DbResult<ReviewPage> {
         let per_page = i64::from(REVIEWS_PER_PAGE);
         let condition = match filter {
@@ -137,16 +137,7 @@ impl Catalog {
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()
             .ctx("movie reviews")?;
-        let score = sqlx::query("SELECT sentiment_positive, sentiment_reviews FROM movies WHERE id = ?")
-            .bind(movie_id.to_owned())
-            .fetch_optional(&self.pool)
-            .await
-            .ctx("movie score")?
-            .map(|r| sentiment_score(&r))
-            .transpose()
-            .ctx("movie score")?
-            .flatten();
-        Ok(ReviewPage { reviews, page, total_pages, total: u64::try_from(total).unwrap_or(0), filter, score })
+        Ok(ReviewPage { reviews, page, total_pages, total: u64::try_from(total).unwrap_or(0), filter })
     }
 }
 

@@ -34,9 +34,11 @@ use catalog::db::LoadReport;
 use super::asset::{Asset, AssetContext, AssetReport, AssetResult, BoxError, Registry};
 use super::runner::asset_error;
 use crate::clean::movies::clean_movies;
+use crate::clean::to_movies::read_cleaned;
 use crate::fetch::Fetcher;
 use crate::run::{latest_kaggle_key, load_movies, load_reviews};
-use crate::scrape::{movies, pretrained, reviews, thumbnails, ScrapeContext, ScraperConfig, SourceReport};
+use crate::scrape::runner::Asset as ScrapeAsset;
+use crate::scrape::{movies, ScrapeContext, ScraperConfig, SourceReport};
 use crate::sources::kaggle as kaggle_source;
 
 /// The Kaggle-format catalog CSV, stored raw in the object store.
@@ -66,11 +68,6 @@ pub struct GraphConfig {
     pub catalog_source: Option<String>,
     /// The scraper's settings (its `refresh_after` decides what a run fetches again).
     pub scraper: ScraperConfig,
-}
-
-/// The pipeline's own assets. Kept for callers that only have a catalog source.
-pub fn catalog_graph(catalog_source: Option<String>) -> Registry {
-    pipeline_graph(GraphConfig { catalog_source, scraper: ScraperConfig::default() })
 }
 
 /// The pipeline's own assets: sources, cleaning and the database load.
@@ -174,13 +171,7 @@ async fn scrape_asset(
         sctx.partition = Some(ids);
         lists = l;
     }
-    let mut report = match name {
-        MOVIES => movies::scrape_movies(&sctx).await?,
-        THUMBNAILS => thumbnails::scrape_thumbnails(&sctx).await?,
-        REVIEWS => reviews::scrape_reviews(&sctx).await?,
-        PRETRAINED_REVIEWS => pretrained::store_pretrained_reviews(&sctx).await?,
-        other => return Err(asset_error(format!("`{other}` is not a scraping asset"))),
-    };
+    let mut report = name.parse::<ScrapeAsset>()?.run(&sctx).await?;
     if let Some(l) = lists {
         report.requests += l.requests;
         report.retries += l.retries;
@@ -203,17 +194,6 @@ fn source_report(ctx: &AssetContext, r: SourceReport) -> AssetResult {
     if r.items == 0 && r.warnings.iter().any(|w| w.starts_with("source failed")) {
         return Err(asset_error(r.warnings.join("; ")));
     }
-    ctx.progress.note(&format!(
-        "{}: {} items, {} fetched, {} unchanged, {} already done, {} failed, {} requests, {} bytes",
-        r.asset,
-        r.items,
-        r.fetched,
-        r.not_modified,
-        r.skipped,
-        r.failed.len(),
-        r.requests,
-        r.bytes
-    ));
     let mut warnings = r.warnings.clone();
     warnings.extend(r.failed.iter().take(50).map(|f| format!("failed {}: {}", f.key, f.reason)));
     if r.failed.len() > 50 {
@@ -298,12 +278,13 @@ async fn database_load(ctx: AssetContext) -> AssetResult {
     let key = ctx.upstream_str(CLEANED_MOVIES, "key")?;
     // A transaction per batch, idempotent: a cancelled or killed load leaves
     // whole batches behind, and the next load completes it.
-    let load: LoadReport = load_movies(&ctx.catalog, &ctx.store, &key, &*ctx.progress).await?;
+    let movies = read_cleaned(&ctx.store, &key).await?;
+    let load: LoadReport = load_movies(&ctx.catalog, &movies, &*ctx.progress).await?;
     if ctx.cancel.is_cancelled() {
         return Err(asset_error("cancelled after the movies were loaded, before the reviews"));
     }
     ctx.progress.stage("reviews", None);
-    let (reviews, orphans) = load_reviews(&ctx.catalog, &ctx.store, &key).await?;
+    let (reviews, orphans) = load_reviews(&ctx.catalog, &ctx.store, &movies).await?;
     ctx.progress.note(&format!("reviews: {reviews} loaded, {orphans} of titles not in the catalog left out"));
     Ok(AssetReport {
         rows: Some(load.loaded() as i64),

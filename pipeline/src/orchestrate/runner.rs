@@ -126,7 +126,6 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// A fresh, sortable, unguessable id: `<prefix><UTC time>-<12 hex>`.
 /// This process's lease holder id: unique, and naming its pid and host so
 /// a later process on the same host can tell when it is gone.
 fn holder_id() -> String {
@@ -153,6 +152,7 @@ fn holder_is_dead(holder: &str) -> bool {
         && !std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
+/// A fresh, sortable, unguessable id: `<prefix><UTC time>-<12 hex>`.
 pub fn new_id(prefix: &str) -> String {
     let mut bytes = [0u8; 6];
     if getrandom::fill(&mut bytes).is_err() {
