@@ -198,7 +198,7 @@ async fn pipeline_run(
         config.scraper.movie_limit = limit as usize;
     }
     let catalog = catalog::db::Catalog::connect_and_migrate(&config.database_url).await?;
-    let store = pipeline::store::AssetStore::open(&config.object_store)?;
+    let store = config.open_store().context("opening the object store (MARQUEE_OBJECT_STORE)")?;
     // The CLI's index is written to disk; a running server loads it at its next start.
     let registry = crate::orchestration::registry(
         &config,
