@@ -4,22 +4,37 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { OUTPUT, hydrated, launchBrowser, startServer, watchErrors, type Server } from "./support.ts";
+import { OUTPUT, hydrated, launchBrowser, startFixtureSite, startServer, watchErrors, type Server } from "./support.ts";
 
 // Stored by `marquee admin set-password` (the CLI) before the server starts.
 const PASSWORD = "correct horse battery staple";
 
+let site: { base: string; stop(): Promise<void> };
 let server: Server;
 let browser: Browser;
 
 describe("admin", () => {
   before(async () => {
-    server = await startServer({ env: { MARQUEE_ADMIN_USER: "admin" }, adminPassword: PASSWORD });
+    // "Run all" scrapes: the fixture site stands in for imdb.com.
+    site = await startFixtureSite(10);
+    server = await startServer({
+      env: {
+        MARQUEE_ADMIN_USER: "admin",
+        MARQUEE_SCRAPE_BASE_URL: site.base,
+        MARQUEE_SCRAPE_ALLOW_HOSTS: "127.0.0.1",
+        MARQUEE_SCRAPE_RATE: "1000",
+        MARQUEE_SCRAPE_CONCURRENCY: "8",
+        MARQUEE_SCRAPE_MOVIE_LIMIT: "10",
+        MARQUEE_SCRAPE_BACKOFF_MS: "50",
+      },
+      adminPassword: PASSWORD,
+    });
     browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
     await server?.stop();
+    await site?.stop();
   });
 
   test("without a session the admin refuses", async () => {
@@ -56,7 +71,14 @@ describe("admin", () => {
     await page.screenshot({ path: join(OUTPUT, "admin-run-live.png"), fullPage: true });
     await page.waitForSelector('#run-status [data-status="succeeded"]', { timeout: 120_000 });
     assert.equal(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload), true, "no reload");
-    assert.equal(await page.locator('.materialization[data-status="succeeded"]').count(), 4);
+    // The whole graph: Kaggle, the scrape, cleaning, the database, the index and the model.
+    const assets = await page.locator(".materialization").evaluateAll((els) =>
+      els.map((e) => `${e.getAttribute("data-asset")}=${e.getAttribute("data-status")}`),
+    );
+    for (const name of ["kaggle_catalog", "movies", "thumbnails", "reviews", "pretrained_reviews", "cleaned_movies", "database", "tf_idf", "sentiment_model"]) {
+      assert.ok(assets.includes(`${name}=succeeded`), `${name} succeeded: ${assets.join(" ")}`);
+    }
+    assert.ok(assets.every((a) => a.endsWith("=succeeded")), assets.join(" "));
     assert.ok((await page.locator(".run-log .log-line").count()) > 5);
     await page.screenshot({ path: join(OUTPUT, "admin-run.png"), fullPage: true });
 

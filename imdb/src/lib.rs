@@ -16,7 +16,7 @@
 //! never a panic, on any input (truncated or hostile HTML included). Errors
 //! ([`ParseError`]) are reserved for pages that yield no identity at all.
 //!
-//! With the `fixtures` feature, `fixtures` renders IMDb-format pages from records (the inverse
+//! `fixtures` renders IMDb-format pages from records (the inverse
 //! of the parsers), for other crates' tests and the fixture HTTP server.
 //!
 //! ```
@@ -42,7 +42,6 @@ mod reviews;
 mod search_page;
 mod title;
 
-#[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 
 pub use error::{Blob, ParseError};

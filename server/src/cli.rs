@@ -1,5 +1,5 @@
 //! The `marquee` command line: `serve` (default), `migrate`, `search`, `imdb parse`,
-//! `pipeline run|runs|cancel`, `admin set-password`.
+//! `pipeline run|runs|cancel`, `sentiment eval|predict`, `admin set-password`.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -47,6 +47,11 @@ enum Command {
         #[command(subcommand)]
         command: PipelineCommand,
     },
+    /// Evaluate or query the saved sentiment model (the `sentiment_model` asset).
+    Sentiment {
+        #[command(subcommand)]
+        command: SentimentCommand,
+    },
     /// Administer the /admin page.
     Admin {
         #[command(subcommand)]
@@ -59,6 +64,28 @@ enum AdminCommand {
     /// Set the admin password (read from standard input), stored as an
     /// argon2 hash in the database. MARQUEE_ADMIN_PASSWORD_HASH, when set, wins.
     SetPassword,
+}
+
+#[derive(Subcommand)]
+enum SentimentCommand {
+    /// Accuracy, precision and recall per class and the confusion matrix of the
+    /// saved model on the labelled set's test split (never trained on).
+    Eval {
+        /// The labelled review CSV (default: MARQUEE_PRETRAINED_REVIEWS, when a path).
+        #[arg(long)]
+        data: Option<std::path::PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Label one text with the saved model.
+    Predict {
+        /// The review text.
+        text: String,
+        /// Print `{"label", "confidence"}`.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -148,6 +175,12 @@ pub fn main() -> ExitCode {
                 pipeline_runs(config, limit, json).await
             }
             Command::Pipeline { command: PipelineCommand::Cancel { run_id } } => pipeline_cancel(config, run_id).await,
+            Command::Sentiment { command: SentimentCommand::Eval { data, json } } => {
+                tokio::task::spawn_blocking(move || sentiment_eval(&config, data, json)).await?
+            }
+            Command::Sentiment { command: SentimentCommand::Predict { text, json } } => {
+                sentiment_predict(&config, &text, json)
+            }
             Command::Admin { command: AdminCommand::SetPassword } => set_password(config).await,
             // Handled before the configuration is read.
             Command::Imdb { .. } => Ok(()),
@@ -172,6 +205,69 @@ fn init_tracing() {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let app = crate::startup::build(&config).await?;
     app.run_until(crate::startup::shutdown_signal()).await
+}
+
+/// The saved model, or an error saying how to make one.
+fn saved_sentiment_model(config: &Config) -> anyhow::Result<sentiment::Model> {
+    let path = crate::sentiment::model_path(&config.data_dir);
+    if !path.exists() {
+        anyhow::bail!(
+            "no sentiment model at {}: train one with `marquee pipeline run --asset pretrained_reviews,sentiment_model`",
+            path.display()
+        );
+    }
+    sentiment::Model::load(&path).with_context(|| format!("loading the sentiment model {}", path.display()))
+}
+
+fn sentiment_eval(config: &Config, data: Option<std::path::PathBuf>, json: bool) -> anyhow::Result<()> {
+    let data = match data {
+        Some(d) => d,
+        None => config
+            .scraper
+            .pretrained_reviews_source
+            .as_deref()
+            .filter(|s| !s.contains("://"))
+            .map(std::path::PathBuf::from)
+            .context("no labelled review file: pass --data or set MARQUEE_PRETRAINED_REVIEWS to a path")?,
+    };
+    let model = saved_sentiment_model(config)?;
+    let reviews = sentiment::read_imdb_csv(&data).with_context(|| format!("reading {}", data.display()))?;
+    let test: Vec<&sentiment::Review> = reviews.iter().filter(|r| r.split == sentiment::Split::Test).collect();
+    if test.is_empty() {
+        anyhow::bail!("{} has no test split", data.display());
+    }
+    let report = sentiment::evaluate(&model, &test);
+    if json {
+        let class = |m: &sentiment::ClassMetrics| serde_json::json!({ "precision": m.precision, "recall": m.recall, "f1": m.f1, "support": m.support });
+        let v = serde_json::json!({
+            "examples": report.total(),
+            "accuracy": report.accuracy,
+            "positive": class(&report.positive),
+            "negative": class(&report.negative),
+            "confusion": { "rows": "actual positive, actual negative", "columns": "predicted positive, predicted negative", "matrix": report.confusion },
+            "log_loss": report.log_loss,
+            "calibration_error": report.calibration_error,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!("{} (test split)\n{report}", data.display());
+    }
+    Ok(())
+}
+
+fn sentiment_predict(config: &Config, text: &str, json: bool) -> anyhow::Result<()> {
+    let text = text.trim();
+    if text.is_empty() {
+        anyhow::bail!("the text is empty");
+    }
+    let p = saved_sentiment_model(config)?.predict(text);
+    let label = if p.label.is_positive() { "positive" } else { "negative" };
+    if json {
+        println!("{}", serde_json::json!({ "label": label, "confidence": p.confidence }));
+    } else {
+        println!("{label} ({:.0}%)", 100.0 * p.confidence);
+    }
+    Ok(())
 }
 
 async fn migrate(config: Config) -> anyhow::Result<()> {

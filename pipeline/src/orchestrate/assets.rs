@@ -186,8 +186,10 @@ fn source_report(ctx: &AssetContext, r: SourceReport) -> AssetResult {
     if r.cancelled {
         return Err(asset_error("cancelled: what was fetched is stored, and the next run resumes from it"));
     }
+    // Failed lists count too: a run whose every list page failed found no
+    // items, and that is a failure, not an empty success.
     let succeeded = r.fetched + r.not_modified + r.skipped;
-    if r.items > 0 && succeeded == 0 && !r.failed.is_empty() {
+    if succeeded == 0 && !r.failed.is_empty() {
         let first: Vec<String> = r.failed.iter().take(3).map(|f| format!("{}: {}", f.key, f.reason)).collect();
         return Err(asset_error(format!("all {} items failed, e.g. {}", r.failed.len(), first.join("; "))));
     }

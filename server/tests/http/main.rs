@@ -4,4 +4,5 @@ mod admin;
 mod common;
 mod mysql;
 mod scrape;
+mod sentiment;
 mod sqlite;

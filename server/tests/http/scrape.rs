@@ -103,8 +103,39 @@ async fn a_full_scrape_of_the_fixture_site_appears_on_the_site_with_real_thumbna
     eprintln!("full scrape: {numbers}");
     let _ = std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/full_scrape.json"), numbers.to_string());
 
+    // The model the run trained, on the labelled set's test split.
+    let reviews_csv = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/reviews/imdb_reviews_50k.csv.gz");
+    let out = marquee(&["sentiment", "eval", "--json", "--data", reviews_csv], &env).output().await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let eval: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(eval["examples"], 25_000, "{eval}");
+    assert!(eval["accuracy"].as_f64().unwrap() >= 0.9, "{eval}");
+    let m = &eval["confusion"]["matrix"];
+    let cells: Vec<u64> =
+        (0..2).flat_map(|a| (0..2).map(move |p| (a, p))).map(|(a, p)| m[a][p].as_u64().unwrap()).collect();
+    assert_eq!(cells.iter().sum::<u64>(), 25_000, "{m}");
+    assert_eq!(eval["positive"]["support"], 12_500);
+    let out = marquee(&["sentiment", "predict", "--json", "A dull, lifeless mess. I want my money back."], &env)
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(p["label"], "negative", "{p}");
+
     // The real server on the same data: the films, with our thumbnails.
     let app = common::spawn_in(dir, None).await;
+    for (text, label) in [
+        ("One of the finest films ever made: moving, funny and beautifully acted.", "positive"),
+        ("Tedious and badly written. The worst two hours I have spent in a cinema.", "negative"),
+    ] {
+        let body = serde_json::json!({ "text": text }).to_string();
+        let r = app.client.post(format!("{}/api/sentiment", app.base)).header("content-type", "application/json");
+        let bytes = r.body(body).send().await.unwrap().bytes().await.unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(v["label"], label, "{text}: {v}");
+        assert!((0.5..=1.0).contains(&v["confidence"].as_f64().unwrap()), "{v}");
+    }
     let (status, home) = app.get("/").await;
     assert_eq!(status, 200);
     let at = home.find("src=\"/media/").expect("the home page shows thumbnails");
@@ -217,4 +248,29 @@ async fn a_scrape_killed_with_sigkill_resumes_fetching_only_what_is_missing() {
     }
     assert_eq!(site.requests_under("/title/"), 200 - done.len() as u64);
     assert_eq!(site.requests_under("/search/"), 0, "list pages come from the store");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_whose_robots_txt_refuses_us_fails_the_scrape_and_publishes_nothing() {
+    let site = FixtureSite::start(Options { films: Some(20), real_pages: None, ..Default::default() }).await.unwrap();
+    site.set_robots("User-agent: *\nDisallow: /\n");
+    let app = common::spawn(None).await;
+    let dir = app.stop().await;
+    let env = scrape_env(&site, dir.path(), 20, "2000");
+    let out = marquee(&["pipeline", "run", "--json"], &env).output().await.unwrap();
+    assert!(!out.status.success(), "a run whose every list page was refused fails");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json prints the failed run too");
+    assert_eq!(report["run"]["status"], "failed", "{report}");
+    let mats = report["materializations"].as_array().unwrap();
+    let status = |name: &str| {
+        mats.iter().find(|m| m["asset"] == name).map(|m| m["status"].as_str().unwrap().to_owned()).unwrap_or_default()
+    };
+    let movies = mats.iter().find(|m| m["asset"] == "movies").unwrap();
+    assert_eq!(movies["status"], "failed", "{movies}");
+    assert!(movies["error"].as_str().unwrap().contains("robots.txt"), "the cause is named: {movies}");
+    for downstream in ["thumbnails", "reviews", "cleaned_movies", "database", "tf_idf", "sentiment_model"] {
+        assert_eq!(status(downstream), "skipped", "{downstream} does not run on a failed scrape");
+    }
+    assert_eq!(status("kaggle_catalog"), "succeeded", "independent assets still run");
+    assert_eq!(site.requests_under("/title/"), 0, "no title page is fetched against robots.txt");
 }
