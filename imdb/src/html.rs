@@ -276,7 +276,6 @@ fn decode_one(s: &str) -> Option<(char, usize)> {
 }
 
 /// Escapes text for HTML content and attribute values (`& < > " '`).
-#[cfg(any(test, feature = "fixtures"))]
 pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
