@@ -4,12 +4,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { OUTPUT, hydrated, launchBrowser, startFixtureSite, startServer, watchErrors, type Server } from "./support.ts";
+import { OUTPUT, hydrated, launchBrowser, startFixtureSite, startServer, type FixtureSite, watchErrors, type Server } from "./support.ts";
 
 // Stored by `marquee admin set-password` (the CLI) before the server starts.
 const PASSWORD = "correct horse battery staple";
 
-let site: { base: string; stop(): Promise<void> };
+let site: FixtureSite;
 let server: Server;
 let browser: Browser;
 
@@ -20,12 +20,7 @@ describe("admin", () => {
     server = await startServer({
       env: {
         MARQUEE_ADMIN_USER: "admin",
-        MARQUEE_SCRAPE_BASE_URL: site.base,
-        MARQUEE_SCRAPE_ALLOW_HOSTS: "127.0.0.1",
-        MARQUEE_SCRAPE_RATE: "1000",
-        MARQUEE_SCRAPE_CONCURRENCY: "8",
-        MARQUEE_SCRAPE_MOVIE_LIMIT: "10",
-        MARQUEE_SCRAPE_BACKOFF_MS: "50",
+        ...site.scrapeEnv,
       },
       adminPassword: PASSWORD,
     });

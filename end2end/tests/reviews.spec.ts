@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { OUTPUT, hydrated, launchBrowser, startFixtureSite, startServer, watchErrors, type Server } from "./support.ts";
+import { OUTPUT, hydrated, launchBrowser, startFixtureSite, startServer, type FixtureSite, watchErrors, type Server } from "./support.ts";
 
-let site: { base: string; stop(): Promise<void> };
+let site: FixtureSite;
 let server: Server;
 let browser: Browser;
 
@@ -25,14 +25,7 @@ describe("reviews and sentiment", () => {
   before(async () => {
     site = await startFixtureSite(30);
     server = await startServer({
-      env: {
-        MARQUEE_SCRAPE_BASE_URL: site.base,
-        MARQUEE_SCRAPE_ALLOW_HOSTS: "127.0.0.1",
-        MARQUEE_SCRAPE_RATE: "1000",
-        MARQUEE_SCRAPE_CONCURRENCY: "8",
-        MARQUEE_SCRAPE_MOVIE_LIMIT: "30",
-        MARQUEE_SCRAPE_BACKOFF_MS: "50",
-      },
+      env: site.scrapeEnv,
       // The whole graph: Kaggle, the scrape, cleaning, the database, the index and the model.
       prepare: [["pipeline", "run", "--json"]],
     });

@@ -108,8 +108,15 @@ export async function hydrated(page: Page): Promise<void> {
   await page.waitForSelector("body[data-hydrated=true]", { timeout: 15_000 });
 }
 
+export interface FixtureSite {
+  base: string;
+  /** A server's environment to scrape this site (fast, all of its films). */
+  scrapeEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
 /** Starts the fixture site (IMDb's page format on 127.0.0.1) with `films` films. */
-export async function startFixtureSite(films: number): Promise<{ base: string; stop(): Promise<void> }> {
+export async function startFixtureSite(films: number): Promise<FixtureSite> {
   const port = await freePort();
   const bin = process.env.FIXTURE_SITE_BIN ?? join(ROOT, "target", "release", "fixture-site");
   const child: ChildProcess = spawn(bin, ["--port", String(port), "--films", String(films)], {
@@ -120,6 +127,14 @@ export async function startFixtureSite(films: number): Promise<{ base: string; s
   await waitUntil(child, "fixture-site", base + "robots.txt", 30_000);
   return {
     base,
+    scrapeEnv: {
+      MARQUEE_SCRAPE_BASE_URL: base,
+      MARQUEE_SCRAPE_ALLOW_HOSTS: "127.0.0.1",
+      MARQUEE_SCRAPE_RATE: "1000",
+      MARQUEE_SCRAPE_CONCURRENCY: "8",
+      MARQUEE_SCRAPE_MOVIE_LIMIT: String(films),
+      MARQUEE_SCRAPE_BACKOFF_MS: "50",
+    },
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));

@@ -37,12 +37,19 @@ impl Label {
     }
 }
 
-impl fmt::Display for Label {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Label {
+    /// The label's full name, as the API and the database spell it.
+    pub fn name(self) -> &'static str {
+        match self {
             Label::Positive => "positive",
             Label::Negative => "negative",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 

@@ -207,16 +207,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     app.run_until(crate::startup::shutdown_signal()).await
 }
 
-/// The saved model, or an error saying how to make one.
+/// The saved model (as the server loads it), or an error saying how to make one.
 fn saved_sentiment_model(config: &Config) -> anyhow::Result<sentiment::Model> {
     let path = crate::sentiment::model_path(&config.data_dir);
-    if !path.exists() {
-        anyhow::bail!(
+    let published = crate::sentiment::load_saved(&path)?.with_context(|| {
+        format!(
             "no sentiment model at {}: train one with `marquee pipeline run --asset pretrained_reviews,sentiment_model`",
             path.display()
-        );
-    }
-    sentiment::Model::load(&path).with_context(|| format!("loading the sentiment model {}", path.display()))
+        )
+    })?;
+    Ok(published.model)
 }
 
 fn sentiment_eval(config: &Config, data: Option<std::path::PathBuf>, json: bool) -> anyhow::Result<()> {
@@ -261,7 +261,7 @@ fn sentiment_predict(config: &Config, text: &str, json: bool) -> anyhow::Result<
         anyhow::bail!("the text is empty");
     }
     let p = saved_sentiment_model(config)?.predict(text);
-    let label = if p.label.is_positive() { "positive" } else { "negative" };
+    let label = p.label.name();
     if json {
         println!("{}", serde_json::json!({ "label": label, "confidence": p.confidence }));
     } else {

@@ -179,7 +179,7 @@ async fn sentiment(
     };
     let p = published.model.predict(&req.text);
     Json(json!({
-        "label": if p.label.is_positive() { "positive" } else { "negative" },
+        "label": p.label.name(),
         "confidence": (f64::from(p.confidence) * 10_000.0).round() / 10_000.0,
         "model": published.version,
     }))

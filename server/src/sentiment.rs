@@ -171,7 +171,7 @@ async fn label_reviews(catalog: &Catalog, model: &Arc<Published>, ctx: &AssetCon
                 .zip(predictions)
                 .map(|((id, _), p)| ReviewLabel {
                     id: id.clone(),
-                    label: if p.label.is_positive() { "positive" } else { "negative" },
+                    label: p.label.name(),
                     confidence: f64::from(p.confidence),
                 })
                 .collect::<Vec<_>>()
