@@ -23,9 +23,12 @@ use pages::{browse::BrowsePage, home::HomePage, movie::MoviePage, not_found::Not
 
 /// The HTML document around the app (server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    ssr::security::set_content_security_policy();
+    let theme = components::theme::current().as_str();
     view! {
         <!DOCTYPE html>
-        <html lang="en" class="dark">
+        <html lang="en" class=theme>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

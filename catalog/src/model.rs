@@ -2,10 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::review::{SentimentFilter, SentimentScore};
-
-/// Largest page size any listing accepts; larger requests are clamped.
-pub const MAX_PAGE_SIZE: u32 = 60;
+use crate::review::SentimentScore;
 
 /// A movie as the detail page shows it. Fields after `critic_review_count`
 /// come from the scraper (issue 4) and are empty for Kaggle-only rows.
@@ -120,147 +117,22 @@ impl From<Movie> for MovieCard {
     }
 }
 
+/// The home page: a featured film for the billboard, then the rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HomeData {
+    pub featured: Option<Movie>,
+    pub rows: Vec<HomeRow>,
+}
+
 /// One horizontal row of the home page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HomeRow {
     /// Stable key, e.g. `top-rated` or `genre-drama`.
     pub key: String,
     pub title: String,
-    /// Where "see all" goes (a browse URL).
+    /// Where "see all" goes: a `/browse` URL whose later pages extend the row.
     pub href: String,
     pub movies: Vec<MovieCard>,
-}
-
-/// How `/browse` orders its grid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum BrowseSort {
-    #[default]
-    Rating,
-    Votes,
-    Year,
-    Title,
-    /// Share of positive reviews (films with at least a few labelled reviews first).
-    Sentiment,
-}
-
-impl BrowseSort {
-    /// Parses the `sort` query parameter; unknown values fall back to the default.
-    pub fn from_param(s: Option<&str>) -> Self {
-        match s.map(str::trim) {
-            Some("votes") => Self::Votes,
-            Some("year") => Self::Year,
-            Some("title") => Self::Title,
-            Some("sentiment") => Self::Sentiment,
-            _ => Self::Rating,
-        }
-    }
-
-    pub fn as_param(self) -> &'static str {
-        match self {
-            Self::Rating => "rating",
-            Self::Votes => "votes",
-            Self::Year => "year",
-            Self::Title => "title",
-            Self::Sentiment => "sentiment",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Rating => "Rating",
-            Self::Votes => "Most voted",
-            Self::Year => "Newest",
-            Self::Title => "Title",
-            Self::Sentiment => "Best reviewed",
-        }
-    }
-
-    pub const ALL: [BrowseSort; 5] = [Self::Rating, Self::Votes, Self::Year, Self::Title, Self::Sentiment];
-}
-
-/// What `/browse` asks for, already validated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BrowseQuery {
-    /// 1-based page number.
-    pub page: u32,
-    pub page_size: u32,
-    pub sort: BrowseSort,
-    pub genre: Option<String>,
-    /// Only films whose reviews are mostly positive, mixed or mostly negative.
-    #[serde(default)]
-    pub sentiment: Option<SentimentFilter>,
-}
-
-impl BrowseQuery {
-    /// Builds a query from raw URL parameters: a missing, non-numeric or zero
-    /// page becomes page 1, and the page size is clamped to `1..=MAX_PAGE_SIZE`.
-    pub fn from_params(page: Option<&str>, sort: Option<&str>, genre: Option<&str>) -> Self {
-        let page = page.and_then(|p| p.trim().parse::<u32>().ok()).filter(|p| *p >= 1).unwrap_or(1);
-        let genre = genre.map(str::trim).filter(|g| !g.is_empty() && g.len() <= 40).map(str::to_owned);
-        Self { page, page_size: 30, sort: BrowseSort::from_param(sort), genre, sentiment: None }
-    }
-
-    /// With the sentiment filter of the `sentiment` parameter (unknown values: none).
-    pub fn with_sentiment(mut self, sentiment: Option<&str>) -> Self {
-        self.sentiment = SentimentFilter::from_param(sentiment);
-        self
-    }
-
-    pub fn offset(&self) -> u64 {
-        u64::from(self.page.saturating_sub(1)) * u64::from(self.page_size.clamp(1, MAX_PAGE_SIZE))
-    }
-}
-
-/// One page of the browse grid.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BrowsePage {
-    pub movies: Vec<MovieCard>,
-    /// The page actually served (a page past the end is clamped to the last).
-    pub page: u32,
-    pub total_pages: u32,
-    pub total: u64,
-    pub sort: BrowseSort,
-    pub genre: Option<String>,
-    #[serde(default)]
-    pub sentiment: Option<SentimentFilter>,
-    /// Every genre in the catalog, for the filter chips.
-    pub genres: Vec<String>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn browse_params_are_clamped_not_rejected() {
-        let q = BrowseQuery::from_params(Some("0"), Some("nonsense"), Some("  "));
-        assert_eq!(q.page, 1);
-        assert_eq!(q.sort, BrowseSort::Rating);
-        assert_eq!(q.genre, None);
-        assert_eq!(BrowseQuery::from_params(Some("-3"), None, None).page, 1);
-        assert_eq!(BrowseQuery::from_params(Some("abc"), None, None).page, 1);
-        assert_eq!(BrowseQuery::from_params(Some("99999999999"), None, None).page, 1);
-        let q = BrowseQuery::from_params(Some("3"), Some("votes"), Some("Drama"));
-        assert_eq!((q.page, q.sort, q.genre.as_deref()), (3, BrowseSort::Votes, Some("Drama")));
-        assert_eq!(q.offset(), 60);
-    }
-
-    #[test]
-    fn thumbnail_keys_cannot_leave_the_prefix() {
-        assert!(Thumbnail::is_valid_key("0123456789abcdef.jpg"));
-        assert!(Thumbnail::is_valid_key("0123456789abcdef-blur.jpg"));
-        for bad in [
-            "../0123456789abcdef.jpg",
-            "0123456789ABCDEF.jpg",
-            "0123456789abcdef.png",
-            "x.jpg",
-            "",
-            "/etc/passwd",
-            "0123456789abcde%2e.jpg",
-        ] {
-            assert!(!Thumbnail::is_valid_key(bad), "{bad}");
-        }
-    }
 }
 
 /// One movie as the search index needs it.
@@ -332,3 +204,25 @@ pub const MAX_SEARCH_RESULTS: usize = 200;
 pub const SEARCH_PAGE_SIZE: usize = 20;
 /// Longest query accepted.
 pub const MAX_QUERY_LEN: usize = 256;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thumbnail_keys_cannot_leave_the_prefix() {
+        assert!(Thumbnail::is_valid_key("0123456789abcdef.jpg"));
+        assert!(Thumbnail::is_valid_key("0123456789abcdef-blur.jpg"));
+        for bad in [
+            "../0123456789abcdef.jpg",
+            "0123456789ABCDEF.jpg",
+            "0123456789abcdef.png",
+            "x.jpg",
+            "",
+            "/etc/passwd",
+            "0123456789abcde%2e.jpg",
+        ] {
+            assert!(!Thumbnail::is_valid_key(bad), "{bad}");
+        }
+    }
+}

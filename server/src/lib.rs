@@ -8,14 +8,17 @@ pub mod cli;
 pub mod config;
 pub mod health;
 pub mod indexing;
+pub mod limits;
 pub mod media;
 pub mod metrics;
 pub mod orchestration;
 pub mod rate_limit;
 pub mod rest;
+pub mod security;
 pub mod sentiment;
 pub mod startup;
 pub mod status;
+pub mod theme;
 
 pub use config::Config;
 pub use startup::{build, build_with, Application};

@@ -172,7 +172,10 @@ pub async fn build_with(config: &Config, extra: Registry) -> anyhow::Result<Appl
         sentiment_limiter: RateLimiter::new(20.0, 40),
     };
     // Thumbnails straight from the object store (outside the compression layer: JPEGs).
-    let router = router(state).nest_service("/media", crate::media::service(media_store));
+    let router = router(state)
+        .nest_service("/media", crate::media::service(media_store))
+        .layer(axum::middleware::from_fn_with_state(crate::limits::Limits::default(), crate::limits::enforce))
+        .layer(axum::middleware::from_fn(crate::security::headers));
     Ok(Application { listener, router, addr, catalog, status, index, orchestrator, shutdown })
 }
 
@@ -188,6 +191,7 @@ fn router(state: AppState) -> Router {
         .route("/ready", get(crate::health::ready))
         .route("/metrics", get(crate::metrics::metrics))
         .merge(crate::rest::routes())
+        .merge(crate::theme::routes())
         .merge(crate::admin::routes(admin.clone()))
         .leptos_routes_with_context(
             &state,

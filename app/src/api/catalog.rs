@@ -1,4 +1,4 @@
-use ::catalog::{BrowsePage as BrowseData, HomeRow, Movie, ReviewPage};
+use ::catalog::{BrowsePage as BrowseData, HomeData, Movie, ReviewPage};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -15,22 +15,20 @@ pub(crate) fn unavailable(what: &str, e: ::catalog::db::DbError) -> ServerFnErro
     ServerFnError::new("The catalog is unavailable right now. Please try again in a moment.")
 }
 
-/// The rows of the home page.
-#[server(endpoint = "home_rows")]
-pub async fn get_home_rows() -> Result<Vec<HomeRow>, ServerFnError> {
-    catalog()?.home_rows().await.map_err(|e| unavailable("home rows", e))
+/// The home page: the billboard's film and the rows.
+#[server(endpoint = "home")]
+pub async fn get_home() -> Result<HomeData, ServerFnError> {
+    catalog()?.home().await.map_err(|e| unavailable("home", e))
 }
 
-/// One page of `/browse`, from raw URL parameters.
+/// One page of `/browse`, from the page's raw URL query string (parsed and
+/// validated here, on the server: bad values are dropped, never trusted).
 #[server(endpoint = "browse")]
-pub async fn get_browse_page(
-    page: Option<String>,
-    sort: Option<String>,
-    genre: Option<String>,
-    sentiment: Option<String>,
-) -> Result<BrowseData, ServerFnError> {
-    let q = ::catalog::BrowseQuery::from_params(page.as_deref(), sort.as_deref(), genre.as_deref())
-        .with_sentiment(sentiment.as_deref());
+pub async fn get_browse_page(query: String) -> Result<BrowseData, ServerFnError> {
+    if query.len() > 2048 {
+        return Err(ServerFnError::new("That filter is too long."));
+    }
+    let q = ::catalog::BrowseQuery::from_query_string(&query);
     catalog()?.browse(&q).await.map_err(|e| unavailable("browse", e))
 }
 

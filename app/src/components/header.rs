@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::search_bar::SearchBar;
+use super::theme::ThemeToggle;
 
 /// The top bar on every page.
 #[component]
@@ -18,6 +19,7 @@ pub fn Header() -> impl IntoView {
                 <A href="/" attr:class="nav-link text-sm text-neutral-300 hover:text-white">"Home"</A>
                 <A href="/browse" attr:class="nav-link text-sm text-neutral-300 hover:text-white">"Browse"</A>
                 <SearchBar />
+                <ThemeToggle />
             </nav>
         </header>
     }

@@ -4,6 +4,8 @@ pub mod card;
 pub mod chip;
 pub mod header;
 pub mod poster;
+pub mod recent;
 pub mod row;
 pub mod search_bar;
 pub mod state;
+pub mod theme;

@@ -1,26 +1,23 @@
-use catalog::{BrowsePage as BrowseData, BrowseSort, SentimentFilter};
+use catalog::{BrowsePage as BrowseData, BrowseQuery, BrowseSort, MovieCard, SentimentFilter};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_location;
 
 use crate::api::get_browse_page;
 use crate::components::card::Card;
 use crate::components::chip::chip_class;
 use crate::components::state::{Failure, Loading};
-use crate::format::query_escape;
 
-/// `/browse?page=&sort=&genre=&sentiment=`: the whole catalog as a paginated grid.
+/// `/browse?sort=&genre=&genre=&year_from=&year_to=&runtime_min=&runtime_max=&min_rating=&language=&person=&sentiment=&page=`:
+/// the whole catalog as a filtered grid. Every control is a link or a GET
+/// form, so the page works before (and without) the WASM; once hydrated,
+/// the same links navigate client-side and the grid loads the next pages as
+/// it scrolls (the page links stay as the no-JS fallback).
 #[component]
 pub fn BrowsePage() -> impl IntoView {
-    let query = use_query_map();
-    let data = Resource::new(
-        move || {
-            let q = query.read();
-            (q.get("page"), q.get("sort"), q.get("genre"), q.get("sentiment"))
-        },
-        |(page, sort, genre, sentiment)| get_browse_page(page, sort, genre, sentiment),
-    );
+    let location = use_location();
+    let data = Resource::new(move || location.search.get(), get_browse_page);
     view! {
         <Title text="Browse" />
         <Suspense fallback=Loading>
@@ -34,36 +31,26 @@ pub fn BrowsePage() -> impl IntoView {
     }
 }
 
-fn href(page: u32, sort: BrowseSort, genre: Option<&str>, sentiment: Option<SentimentFilter>) -> String {
-    let mut s = format!("/browse?sort={}", sort.as_param());
-    if let Some(g) = genre {
-        s.push_str(&format!("&genre={}", query_escape(g)));
-    }
-    if let Some(f) = sentiment {
-        s.push_str(&format!("&sentiment={}", f.as_param()));
-    }
-    if page > 1 {
-        s.push_str(&format!("&page={page}"));
-    }
-    s
-}
-
 #[component]
 fn Grid(data: BrowseData) -> impl IntoView {
-    let BrowseData { movies, page, total_pages, total, sort, genre, sentiment, genres } = data;
-    let g = genre.clone();
+    let BrowseData { movies, query, total_pages, total, genres, languages } = data;
+    let page = query.page;
+    let heading = query.filters.heading();
+    let q = query.clone();
     view! {
         <div class="mx-auto max-w-screen-2xl px-4 pt-8 sm:px-8">
             <div class="flex flex-wrap items-end justify-between gap-4">
                 <div>
-                    <h1 class="text-2xl font-bold sm:text-3xl">{genre.clone().unwrap_or_else(|| "All films".to_owned())}</h1>
-                    <p class="browse-total mt-1 text-sm text-neutral-400">{format!("{total} films · page {page} of {total_pages}")}</p>
+                    <h1 class="text-2xl font-bold sm:text-3xl">{heading}</h1>
+                    <p class="browse-total mt-1 text-sm text-neutral-400" data-total=total.to_string() aria-live="polite">
+                        {format!("{total} films · page {page} of {total_pages}")}
+                    </p>
                 </div>
                 <nav aria-label="Sort" class="flex flex-wrap gap-2">
                     {BrowseSort::ALL.into_iter().map(|s| {
-                        let active = s == sort;
+                        let active = s == q.sort;
                         view! {
-                            <A href=href(1, s, g.as_deref(), sentiment) attr:class=chip_class(active) attr:aria-current=active.then_some("true") attr:data-sort=s.as_param()>
+                            <A href=q.with_sort(s).href() attr:class=chip_class(active) attr:aria-current=active.then_some("true") attr:data-sort=s.as_param()>
                                 {s.label()}
                             </A>
                         }
@@ -71,39 +58,142 @@ fn Grid(data: BrowseData) -> impl IntoView {
                 </nav>
             </div>
             <nav aria-label="Genres" class="no-scrollbar mt-4 flex gap-2 overflow-x-auto pb-2">
-                <A href=href(1, sort, None, sentiment) attr:class=chip_class(genre.is_none())>"All"</A>
-                {genres.into_iter().map(|x| {
-                    let active = genre.as_deref() == Some(x.as_str());
-                    let link = href(1, sort, Some(&x), sentiment);
-                    let data = x.clone();
-                    view! { <A href=link attr:class=chip_class(active) attr:data-genre=data>{x}</A> }
+                {genres.into_iter().map(|g| {
+                    let active = q.filters.genres.contains(&g);
+                    let link = q.toggle_genre(&g).href();
+                    let label = if active { format!("{g} ✓") } else { g.clone() };
+                    view! { <A href=link attr:class=chip_class(active) attr:aria-current=active.then_some("true") attr:data-genre=g>{label}</A> }
                 }).collect_view()}
             </nav>
-            <nav aria-label="Reviews" class="mt-2 flex flex-wrap gap-2">
-                <A href=href(1, sort, genre.as_deref(), None) attr:class=chip_class(sentiment.is_none())>"Any reviews"</A>
-                {SentimentFilter::ALL.into_iter().map(|f| {
-                    let active = sentiment == Some(f);
-                    view! {
-                        <A href=href(1, sort, genre.as_deref(), Some(f)) attr:class=chip_class(active) attr:aria-current=active.then_some("true") attr:data-sentiment=f.as_param()>
-                            {f.label()}
-                        </A>
-                    }
-                }).collect_view()}
-            </nav>
+            <Filters query=query.clone() languages />
             {if movies.is_empty() {
-                view! { <p class="mt-16 text-center text-neutral-400">"No films match."</p> }.into_any()
+                view! { <p class="no-results mt-16 text-center text-neutral-400">"No films match these filters."</p> }.into_any()
             } else {
-                view! {
-                    <ul class="browse-grid mt-6 grid grid-cols-2 gap-x-4 gap-y-6 sm:grid-cols-4 lg:grid-cols-6" role="list">
-                        {movies.into_iter().map(|m| view! { <li><Card movie=m /></li> }).collect_view()}
-                    </ul>
-                }.into_any()
+                view! { <Results movies query=query.clone() total_pages /> }.into_any()
             }}
             <nav aria-label="Pagination" class="pagination mt-10 flex items-center justify-center gap-4 text-sm">
-                {(page > 1).then(|| view! { <A href=href(page - 1, sort, genre.as_deref(), sentiment) attr:class="rounded bg-white/10 px-4 py-2 hover:bg-white/20" attr:rel="prev">"← Previous"</A> })}
+                {(page > 1).then(|| view! { <A href=query.with_page(page - 1).href() attr:class="rounded bg-white/10 px-4 py-2 hover:bg-white/20" attr:rel="prev">"← Previous"</A> })}
                 <span class="text-neutral-400">{format!("{page} / {total_pages}")}</span>
-                {(page < total_pages).then(|| view! { <A href=href(page + 1, sort, genre.as_deref(), sentiment) attr:class="rounded bg-white/10 px-4 py-2 hover:bg-white/20" attr:rel="next">"Next →"</A> })}
+                {(page < total_pages).then(|| view! { <A href=query.with_page(page + 1).href() attr:class="rounded bg-white/10 px-4 py-2 hover:bg-white/20" attr:rel="next">"Next →"</A> })}
             </nav>
         </div>
+    }
+}
+
+/// The filters that take a value: a GET form, so they work without JS and
+/// land in the URL; the genres and the sort ride along as hidden fields.
+#[component]
+fn Filters(query: BrowseQuery, languages: Vec<String>) -> impl IntoView {
+    let f = query.filters.clone();
+    let num = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
+    let field = "mt-1 w-full rounded border border-white/15 bg-neutral-900 px-2 py-1.5 text-sm text-neutral-100";
+    let label = "block text-xs font-medium text-neutral-400";
+    let rating = f.min_rating;
+    let language = f.language.clone();
+    let sentiment = f.sentiment;
+    view! {
+        <Form action="/browse" attr:class="browse-filters mt-4 grid grid-cols-2 items-end gap-3 rounded-lg border border-white/10 bg-white/[0.03] p-4 sm:grid-cols-4 lg:grid-cols-8" attr:aria-label="Filters">
+            {(query.sort != BrowseSort::default()).then(|| view! { <input type="hidden" name="sort" value=query.sort.as_param() /> })}
+            {f.genres.iter().map(|g| view! { <input type="hidden" name="genre" value=g.clone() /> }).collect_view()}
+            <label class=label>"From year"
+                <input class=field type="number" name="year_from" min="1870" max="2100" inputmode="numeric" placeholder="1920" value=num(f.year_from) />
+            </label>
+            <label class=label>"To year"
+                <input class=field type="number" name="year_to" min="1870" max="2100" inputmode="numeric" placeholder="2026" value=num(f.year_to) />
+            </label>
+            <label class=label>"Min runtime"
+                <input class=field type="number" name="runtime_min" min="0" max="1000" inputmode="numeric" placeholder="min" value=num(f.runtime_min) />
+            </label>
+            <label class=label>"Max runtime"
+                <input class=field type="number" name="runtime_max" min="0" max="1000" inputmode="numeric" placeholder="min" value=num(f.runtime_max) />
+            </label>
+            <label class=label>"Rating"
+                <select class=field name="min_rating">
+                    <option value="" selected=rating.is_none()>"Any"</option>
+                    {[9.0, 8.5, 8.0, 7.5, 7.0, 6.0].into_iter().map(|r| view! {
+                        <option value=r.to_string() selected=rating == Some(r)>{format!("{r:.1}+")}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class=label>"Language"
+                <select class=field name="language">
+                    <option value="" selected=language.is_none()>"Any"</option>
+                    {languages.into_iter().map(|l| {
+                        let selected = language.as_deref() == Some(l.as_str());
+                        let value = l.clone();
+                        view! { <option value=value selected=selected>{l}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class=label>"Reviews"
+                <select class=field name="sentiment">
+                    <option value="" selected=sentiment.is_none()>"Any"</option>
+                    {SentimentFilter::ALL.into_iter().map(|s| view! {
+                        <option value=s.as_param() selected=sentiment == Some(s)>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class=label>"Person"
+                <input class=field type="search" name="person" maxlength="100" placeholder="Director or star" value=f.person.clone().unwrap_or_default() />
+            </label>
+            <div class="col-span-2 flex items-center gap-3 sm:col-span-4 lg:col-span-8">
+                <button type="submit" class="apply-filters rounded bg-white px-4 py-1.5 text-sm font-semibold text-black hover:bg-neutral-200">"Apply filters"</button>
+                {(!f.is_empty()).then(|| view! {
+                    <A href=query.cleared().href() attr:class="clear-filters text-sm text-neutral-400 underline hover:text-white">"Clear filters"</A>
+                })}
+            </div>
+        </Form>
+    }
+}
+
+/// The grid: the server-rendered page, then (once hydrated) the following
+/// pages, fetched as the end of the grid scrolls into view.
+#[component]
+fn Results(movies: Vec<MovieCard>, query: BrowseQuery, total_pages: u32) -> impl IntoView {
+    let more = RwSignal::new(Vec::<MovieCard>::new());
+    let next = RwSignal::new(query.page + 1);
+    let busy = RwSignal::new(false);
+    let sentinel = NodeRef::<leptos::html::Div>::new();
+    let query = StoredValue::new(query);
+    let load_more = move || {
+        let page = next.get_untracked();
+        if busy.get_untracked() || page > total_pages {
+            return;
+        }
+        busy.set(true);
+        let qs = query.with_value(|q| q.with_page(page).href()).trim_start_matches("/browse").to_owned();
+        leptos::task::spawn_local(async move {
+            if let Ok(d) = get_browse_page(qs).await {
+                more.update(|m| m.extend(d.movies));
+                next.set(page + 1);
+            }
+            busy.set(false);
+        });
+    };
+    // Browser only: check the sentinel on scroll.
+    #[cfg(not(feature = "hydrate"))]
+    let _ = load_more;
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let handle = window_event_listener(leptos::ev::scroll, move |_| {
+            let Some(el) = sentinel.get_untracked() else { return };
+            let height = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(900.0);
+            if el.get_bounding_client_rect().top() < height + 800.0 {
+                load_more();
+            }
+        });
+        on_cleanup(move || handle.remove());
+    });
+    view! {
+        <ul class="browse-grid mt-6 grid grid-cols-2 gap-x-4 gap-y-6 sm:grid-cols-4 lg:grid-cols-6" role="list">
+            {movies.into_iter().map(|m| view! { <li><Card movie=m /></li> }).collect_view()}
+            <For each=move || more.get() key=|m| m.id.clone() let:m>
+                <li><Card movie=m /></li>
+            </For>
+        </ul>
+        <div node_ref=sentinel class="browse-more h-px" aria-hidden="true"></div>
+        <Show when=move || busy.get()>
+            <p class="mt-6 text-center text-sm text-neutral-400" role="status">"Loading more films…"</p>
+        </Show>
     }
 }

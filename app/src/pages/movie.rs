@@ -1,4 +1,4 @@
-use catalog::Movie;
+use catalog::{BrowseQuery, Movie};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
@@ -9,6 +9,7 @@ use super::reviews::Reviews;
 use crate::api::{get_movie as fetch_movie, similar_movies};
 use crate::components::card::Card;
 use crate::components::poster::Poster;
+use crate::components::recent;
 use crate::components::state::{Failure, Loading};
 use crate::format;
 
@@ -47,6 +48,9 @@ fn Fact(label: &'static str, value: String, class: &'static str) -> impl IntoVie
 fn Detail(movie: Movie) -> impl IntoView {
     let m = movie;
     let description = m.overview.clone().unwrap_or_default();
+    // Remembered in this browser for the home page's "Because you viewed" row.
+    let (id, title) = (m.id.clone(), m.title.clone());
+    Effect::new(move |_| recent::remember(&id, &title));
     let facts = [
         ("Rating", m.rating.map(|r| format!("★ {r:.1} / 10")), "fact-rating"),
         ("Votes", m.votes.map(format::thousands), "fact-votes"),
@@ -78,7 +82,7 @@ fn Detail(movie: Movie) -> impl IntoView {
                     </p>
                     <ul class="movie-genres mt-4 flex flex-wrap gap-2" aria-label="Genres">
                         {m.genres.clone().into_iter().map(|g| {
-                            let href = format!("/browse?genre={}", format::query_escape(&g));
+                            let href = BrowseQuery::default().toggle_genre(&g).href();
                             view! { <li><A href=href attr:class="rounded-full border border-white/15 px-3 py-1 text-xs hover:border-white/40">{g}</A></li> }
                         }).collect_view()}
                     </ul>
@@ -88,10 +92,16 @@ fn Detail(movie: Movie) -> impl IntoView {
                     </dl>
                     <dl class="mt-8 max-w-2xl space-y-3">
                         {m.director.clone().map(|d| view! {
-                            <div class="movie-director"><dt class="text-xs uppercase tracking-wider text-neutral-500">"Director"</dt><dd>{d}</dd></div>
+                            <div class="movie-director">
+                                <dt class="text-xs uppercase tracking-wider text-neutral-500">"Director"</dt>
+                                <dd><People names=vec![d] /></dd>
+                            </div>
                         })}
                         {(!m.stars.is_empty()).then(|| view! {
-                            <div class="movie-stars"><dt class="text-xs uppercase tracking-wider text-neutral-500">"Stars"</dt><dd>{m.stars.join(", ")}</dd></div>
+                            <div class="movie-stars">
+                                <dt class="text-xs uppercase tracking-wider text-neutral-500">"Stars"</dt>
+                                <dd><People names=m.stars.clone() /></dd>
+                            </div>
                         })}
                     </dl>
                 </div>
@@ -119,4 +129,22 @@ fn MoreLikeThis(id: String) -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// Names, each linking to the browse page of their films.
+#[component]
+fn People(names: Vec<String>) -> impl IntoView {
+    let last = names.len().saturating_sub(1);
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut q = BrowseQuery::default();
+            q.filters.person = Some(name.clone());
+            view! {
+                <A href=q.href() attr:class="person-link underline decoration-white/30 underline-offset-4 hover:decoration-white">{name}</A>
+                {(i < last).then_some(", ")}
+            }
+        })
+        .collect_view()
 }

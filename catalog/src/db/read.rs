@@ -4,9 +4,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{Catalog, DbResult, QueryContext};
-use crate::model::{
-    BrowsePage, BrowseQuery, BrowseSort, HomeRow, IndexRow, Movie, MovieCard, Thumbnail, MAX_PAGE_SIZE,
-};
+use crate::browse::{BrowseFilters, BrowsePage, BrowseQuery, BrowseSort, MAX_PAGE_SIZE};
+use crate::model::{HomeData, HomeRow, IndexRow, Movie, MovieCard, Thumbnail};
 use crate::review::SentimentScore;
 
 /// Cards per home row.
@@ -26,21 +25,106 @@ const MOVIE_COLUMNS: &str = "id, title, year, runtime_minutes, certificate, rati
      budget_currency, thumbnail_key, thumbnail_width, thumbnail_height, thumbnail_placeholder, \
      sentiment_positive, sentiment_reviews";
 
-fn order_by(sort: BrowseSort) -> &'static str {
+/// The ORDER BY of a sort. `newest` is the catalog's latest year (trending
+/// divides votes by the years since it); it comes from the database as an
+/// integer, so formatting it into the SQL is safe.
+fn order_by(sort: BrowseSort, newest: i64) -> String {
     // `x IS NULL` first keeps unknowns at the end on both backends; `id` makes
     // the order total so pages never overlap.
     match sort {
-        BrowseSort::Rating => "m.rating IS NULL, m.rating DESC, m.votes DESC, m.id",
-        BrowseSort::Votes => "m.votes IS NULL, m.votes DESC, m.id",
-        BrowseSort::Year => "m.year IS NULL, m.year DESC, m.rating DESC, m.id",
-        BrowseSort::Title => "m.title, m.year, m.id",
+        BrowseSort::Rating => "m.rating IS NULL, m.rating DESC, m.votes DESC, m.id".to_owned(),
+        BrowseSort::Trending => {
+            format!("m.votes IS NULL, m.votes * 1.0 / (1 + {newest} - COALESCE(m.year, {newest} - 100)) DESC, m.id")
+        }
+        BrowseSort::Votes => "m.votes IS NULL, m.votes DESC, m.id".to_owned(),
+        BrowseSort::Year => "m.year IS NULL, m.year DESC, m.rating DESC, m.id".to_owned(),
+        BrowseSort::Title => "m.title, m.year, m.id".to_owned(),
         // Films with at least 5 labelled reviews, by share positive, then the rest.
-        BrowseSort::Sentiment => {
-            "CASE WHEN m.sentiment_reviews >= 5 THEN 0 ELSE 1 END, \
+        BrowseSort::Sentiment => "CASE WHEN m.sentiment_reviews >= 5 THEN 0 ELSE 1 END, \
              m.sentiment_positive * 1.0 / m.sentiment_reviews IS NULL, \
              m.sentiment_positive * 1.0 / m.sentiment_reviews DESC, m.sentiment_reviews DESC, m.id"
-        }
+            .to_owned(),
     }
+}
+
+/// A value bound to a `?` of a filter.
+#[derive(Debug, Clone)]
+enum Bind {
+    Text(String),
+    Int(i64),
+    Real(f64),
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: &[Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        query = match b {
+            Bind::Text(v) => query.bind(v.clone()),
+            Bind::Int(v) => query.bind(*v),
+            Bind::Real(v) => query.bind(*v),
+        };
+    }
+    query
+}
+
+/// Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '!'`.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            out.push('!');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The WHERE clause of the browse filters and its values, in `?` order. Every
+/// user value is bound; only integers the code computed are formatted in.
+fn browse_filter(f: &BrowseFilters) -> (String, Vec<Bind>) {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut binds = Vec::new();
+    for g in &f.genres {
+        conditions.push("m.id IN (SELECT movie_id FROM movie_genres WHERE genre = ?)".to_owned());
+        binds.push(Bind::Text(g.clone()));
+    }
+    let mut int = |sql: &str, v: Option<i32>| {
+        if let Some(v) = v {
+            conditions.push(sql.to_owned());
+            binds.push(Bind::Int(i64::from(v)));
+        }
+    };
+    int("m.year >= ?", f.year_from);
+    int("m.year <= ?", f.year_to);
+    int("m.runtime_minutes >= ?", f.runtime_min);
+    int("m.runtime_minutes <= ?", f.runtime_max);
+    if let Some(r) = f.min_rating {
+        conditions.push("m.rating >= ?".to_owned());
+        binds.push(Bind::Real(r));
+    }
+    if let Some(l) = &f.language {
+        conditions.push("m.language = ?".to_owned());
+        binds.push(Bind::Text(l.clone()));
+    }
+    if let Some(p) = &f.person {
+        // Stars and cast are JSON arrays of names: match the quoted name.
+        let quoted = serde_json::to_string(p).unwrap_or_default();
+        let pattern = format!("%{}%", like_escape(&quoted));
+        conditions.push("(m.director = ? OR m.stars LIKE ? ESCAPE '!' OR m.cast_members LIKE ? ESCAPE '!')".to_owned());
+        binds.extend([Bind::Text(p.clone()), Bind::Text(pattern.clone()), Bind::Text(pattern)]);
+    }
+    if let Some(s) = f.sentiment {
+        // Whole percentages, compared in integers on both backends.
+        let (lo, hi) = s.bounds();
+        conditions.push(format!(
+            "m.sentiment_reviews > 0 AND m.sentiment_positive * 100 >= {lo} * m.sentiment_reviews \
+             AND m.sentiment_positive * 100 < {hi} * m.sentiment_reviews"
+        ));
+    }
+    let sql = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    (sql, binds)
 }
 
 fn card(row: &AnyRow) -> Result<MovieCard, sqlx::Error> {
@@ -136,13 +220,25 @@ impl Catalog {
         row.try_get::<i64, _>("n").ctx("count movies")
     }
 
-    /// The home page's rows in one query: top rated, most voted, then a row
-    /// per genre of [`HOME_GENRES`] that has movies.
-    pub async fn home_rows(&self) -> DbResult<Vec<HomeRow>> {
+    /// The newest year in the catalog (the reference of "trending"); this
+    /// year's when the catalog has no years.
+    async fn newest_year(&self) -> DbResult<i64> {
+        let row = sqlx::query("SELECT MAX(year) AS y FROM movies").fetch_one(&self.pool).await.ctx("newest year")?;
+        Ok(row.try_get::<Option<i64>, _>("y").ctx("newest year")?.unwrap_or(2026))
+    }
+
+    /// The home page: the rows in one query (trending, top rated, most voted,
+    /// then a row per genre of [`HOME_GENRES`] that has movies) and the first
+    /// trending film, whole, for the billboard.
+    pub async fn home(&self) -> DbResult<HomeData> {
+        let newest = self.newest_year().await?;
         let genre_marks = vec!["?"; HOME_GENRES.len()].join(", ");
         let sql = format!(
             "SELECT row_key, id, title, year, rating, poster_url, thumbnail_key, thumbnail_width, \
              thumbnail_height, thumbnail_placeholder, sentiment_positive, sentiment_reviews, rn FROM ( \
+               SELECT '#trending' AS row_key, {CARD_COLUMNS}, \
+                      ROW_NUMBER() OVER (ORDER BY {trending}) AS rn FROM movies m \
+               UNION ALL \
                SELECT '#top-rated' AS row_key, {CARD_COLUMNS}, \
                       ROW_NUMBER() OVER (ORDER BY {top}) AS rn FROM movies m \
                UNION ALL \
@@ -154,8 +250,9 @@ impl Catalog {
                FROM movie_genres g JOIN movies m ON m.id = g.movie_id \
                WHERE g.genre IN ({genre_marks}) \
              ) ranked WHERE rn <= ? ORDER BY row_key, rn",
-            top = order_by(BrowseSort::Rating),
-            votes = order_by(BrowseSort::Votes),
+            trending = order_by(BrowseSort::Trending, newest),
+            top = order_by(BrowseSort::Rating, newest),
+            votes = order_by(BrowseSort::Votes, newest),
         );
         let mut query = sqlx::query(&sql);
         for g in HOME_GENRES {
@@ -163,22 +260,18 @@ impl Catalog {
         }
         let rows = query.bind(HOME_ROW_LEN).fetch_all(&self.pool).await.ctx("home rows")?;
 
+        let by_sort = |key: &str, title: &str, sort: BrowseSort| {
+            let href = BrowseQuery { sort, ..BrowseQuery::default() }.href();
+            (format!("#{key}"), key.to_owned(), title.to_owned(), href)
+        };
         let mut spec = vec![
-            ("#top-rated".to_owned(), "top-rated".to_owned(), "Top rated".to_owned(), "/browse?sort=rating".to_owned()),
-            (
-                "#most-voted".to_owned(),
-                "most-voted".to_owned(),
-                "Most voted".to_owned(),
-                "/browse?sort=votes".to_owned(),
-            ),
+            by_sort("trending", "Trending now", BrowseSort::Trending),
+            by_sort("top-rated", "Top rated", BrowseSort::Rating),
+            by_sort("most-voted", "Most voted", BrowseSort::Votes),
         ];
         for g in HOME_GENRES {
-            spec.push((
-                g.to_owned(),
-                format!("genre-{}", g.to_lowercase()),
-                g.to_owned(),
-                format!("/browse?genre={}", url_escape(g)),
-            ));
+            let href = BrowseQuery::default().toggle_genre(g).href();
+            spec.push((g.to_owned(), format!("genre-{}", g.to_lowercase()), g.to_owned(), href));
         }
         let mut out = Vec::new();
         for (db_key, key, title, href) in spec {
@@ -192,44 +285,33 @@ impl Catalog {
                 out.push(HomeRow { key, title, href, movies });
             }
         }
-        Ok(out)
+        let featured = match out.first().and_then(|r| r.movies.first()) {
+            Some(card) => self.movie(&card.id).await?,
+            None => None,
+        };
+        Ok(HomeData { featured, rows: out })
     }
 
     /// One page of the browse grid; a page past the end is served as the last page.
     pub async fn browse(&self, q: &BrowseQuery) -> DbResult<BrowsePage> {
         let page_size = i64::from(q.page_size.clamp(1, MAX_PAGE_SIZE));
-        let mut conditions = Vec::new();
-        if q.genre.is_some() {
-            conditions.push("m.id IN (SELECT movie_id FROM movie_genres WHERE genre = ?)".to_owned());
-        }
-        if let Some(f) = q.sentiment {
-            // Whole percentages, compared in integers on both backends.
-            let (lo, hi) = f.bounds();
-            conditions.push(format!(
-                "m.sentiment_reviews > 0 AND m.sentiment_positive * 100 >= {lo} * m.sentiment_reviews \
-                 AND m.sentiment_positive * 100 < {hi} * m.sentiment_reviews"
-            ));
-        }
-        let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+        let (filter, binds) = browse_filter(&q.filters);
+        let newest = if q.sort == BrowseSort::Trending { self.newest_year().await? } else { 0 };
         let sql = format!(
             "SELECT {CARD_COLUMNS}, COUNT(*) OVER () AS total FROM movies m {filter} \
              ORDER BY {} LIMIT ? OFFSET ?",
-            order_by(q.sort)
+            order_by(q.sort, newest)
         );
-        let run = |offset: i64| {
-            let mut query = sqlx::query(&sql);
-            if let Some(g) = &q.genre {
-                query = query.bind(g.clone());
-            }
-            query.bind(page_size).bind(offset).fetch_all(&self.pool)
-        };
+        let run = |offset: i64| bind_all(sqlx::query(&sql), &binds).bind(page_size).bind(offset).fetch_all(&self.pool);
         let offset = i64::try_from(q.offset()).unwrap_or(i64::MAX / 2);
         let mut rows = run(offset).await.ctx("browse page")?;
         let mut page = q.page;
         let total: i64 = if let Some(first) = rows.first() {
             first.try_get("total").ctx("browse page")?
         } else {
-            self.count_matching(&filter, q.genre.as_deref()).await?
+            let sql = format!("SELECT COUNT(*) AS n FROM movies m {filter}");
+            let row = bind_all(sqlx::query(&sql), &binds).fetch_one(&self.pool).await.ctx("count browse")?;
+            row.try_get("n").ctx("count browse")?
         };
         let total_pages = u32::try_from((total + page_size - 1) / page_size).unwrap_or(u32::MAX).max(1);
         if rows.is_empty() && total > 0 && page > total_pages {
@@ -239,24 +321,27 @@ impl Catalog {
         let movies = rows.iter().map(card).collect::<Result<Vec<_>, _>>().ctx("browse page")?;
         Ok(BrowsePage {
             movies,
-            page,
+            query: q.with_page(page),
             total_pages,
             total: u64::try_from(total).unwrap_or_default(),
-            sort: q.sort,
-            genre: q.genre.clone(),
-            sentiment: q.sentiment,
             genres: self.genres().await?,
+            languages: self.languages().await?,
         })
     }
 
-    async fn count_matching(&self, filter: &str, genre: Option<&str>) -> DbResult<i64> {
-        let sql = format!("SELECT COUNT(*) AS n FROM movies m {filter}");
-        let mut query = sqlx::query(&sql);
-        if let Some(g) = genre {
-            query = query.bind(g.to_owned());
-        }
-        let row = query.fetch_one(&self.pool).await.ctx("count browse")?;
-        row.try_get("n").ctx("count browse")
+    /// Every language in the catalog, most common first.
+    pub async fn languages(&self) -> DbResult<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT language, COUNT(*) AS n FROM movies WHERE language IS NOT NULL AND language <> '' \
+             GROUP BY language ORDER BY n DESC, language",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .ctx("list languages")?;
+        rows.iter()
+            .map(|r| opt_text(r, "language").map(Option::unwrap_or_default))
+            .collect::<Result<_, _>>()
+            .ctx("list languages")
     }
 
     /// Every genre in the catalog, most common first.
@@ -329,15 +414,21 @@ impl Catalog {
     }
 }
 
-/// Percent-encodes a query value (genres are short ASCII words, but "Sci-Fi"
-/// and "Film-Noir" must survive).
-pub(crate) fn url_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_match_only_the_name() {
+        assert_eq!(like_escape("100%_done!"), "100!%!_done!!");
+        let (sql, binds) = browse_filter(&BrowseQuery::from_query_string("person=Al%20Pacino&genre=Crime").filters);
+        assert_eq!(sql.matches('?').count(), binds.len(), "{sql}");
+        assert!(!sql.contains("Pacino"), "names are bound, never formatted in");
+        assert!(matches!(&binds[2], Bind::Text(p) if p == "%\"Al Pacino\"%"), "{binds:?}");
     }
-    out
+
+    #[test]
+    fn no_filters_no_where() {
+        assert_eq!(browse_filter(&BrowseFilters::default()).0, "");
+    }
 }

@@ -242,6 +242,76 @@ pub async fn catalog_suite(app: &TestApp) {
     let (_, none) = app.get("/browse?genre=%3Cimg%20src%3Dx%3E").await;
     assert!(none.contains("0 films") && !none.contains("<img src=x>"), "hostile genre is escaped");
 
+    // Filters combine with AND, every value bound: counts from the 1000-film catalog.
+    for (q, n) in [
+        ("genre=Crime&genre=Drama", 160),
+        ("genre=Crime&year_from=1970&year_to=1979", 19),
+        ("min_rating=8.5", 53),
+        ("runtime_max=90", 78),
+        ("person=Al%20Pacino", 13),
+        ("person=Christopher+Nolan&sort=year", 8),
+        ("sort=trending&language=English&runtime_min=0", 1000),
+        // LIKE wildcards and SQL in a name match nothing, rather than everything.
+        ("person=%25", 0),
+        ("person=_", 0),
+        ("person=%27%20OR%201%3D1--", 0),
+        ("genre=Crime&genre=%27%20OR%20%271%27%3D%271", 0),
+    ] {
+        let (status, body) = app.get(&format!("/browse?{q}")).await;
+        assert_eq!(status, 200, "{q}");
+        assert!(body.contains(&format!("data-total=\"{n}\"")), "{q}: expected {n} films");
+    }
+    let (_, nolan) = app.get("/browse?person=Christopher+Nolan&sort=year").await;
+    assert!(nolan.contains("Films with Christopher Nolan"));
+    let tenet = nolan.find("Tenet").or_else(|| nolan.find("Dunkirk")).expect("Nolan's newest film");
+    assert!(tenet < nolan.find("Memento").expect("Memento"), "sorted newest first");
+    assert!(home.contains("Trending now") && home.contains("data-row=\"trending\""), "a trending row");
+    assert!(page.contains("/browse?person=Frank+Darabont"), "the director links to his films");
+
+    // Security headers: pages allow only scripts carrying this render's nonce.
+    for path in ["/", "/browse", "/movie/tt0000000", "/api/search?q=x", "/health"] {
+        let r = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+        let h = r.headers().clone();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert!(h.contains_key("referrer-policy"), "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && !csp.contains("'unsafe-inline' 'unsafe-eval'"),
+            "{path}: {csp}"
+        );
+        let body = r.text().await.unwrap();
+        if body.contains("<script") {
+            let nonce = csp.split("'nonce-").nth(1).and_then(|n| n.split('\'').next()).expect("pages carry a nonce");
+            let scripts = body.matches("<script").count();
+            assert_eq!(
+                body.matches(&format!("nonce=\"{nonce}\"")).count(),
+                scripts,
+                "{path}: every script has the nonce"
+            );
+        }
+    }
+    let (_, again) = app.get("/").await;
+    assert!(!again.contains(&home[home.find("nonce=\"").unwrap()..][..30]), "a fresh nonce per response");
+
+    // The theme: a cookie the server renders, set by a POST that only returns to local paths.
+    let r = app.client.get(format!("{}/", app.base)).header("cookie", "marquee_theme=light").send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("<html lang=\"en\" class=\"light\""), "light theme rendered");
+    let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for (next, location) in
+        [("/browse?genre=Crime", "/browse?genre=Crime"), ("//evil.example", "/"), ("https://evil.example", "/")]
+    {
+        let r = no_redirect
+            .post(format!("{}/theme", app.base))
+            .form(&[("theme", "light"), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303, "{next}");
+        assert_eq!(r.headers()["location"], location, "{next}");
+        assert!(r.headers()["set-cookie"].to_str().unwrap().starts_with("marquee_theme=light;"));
+    }
+
     // Health.
     let (status, _) = app.get("/health").await;
     assert_eq!(status, 200);
