@@ -64,8 +64,8 @@ pub fn App() -> impl IntoView {
             <Header />
             <main id="main" class="pb-16">
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/browse") view=BrowsePage />
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/browse") view=BrowsePage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=SearchPage />
                     <Route path=path!("/movie/:id") view=MoviePage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=pages::admin::assets::AdminHomePage />
@@ -74,7 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/runs/:id") view=pages::admin::run::AdminRunPage />
                 </Routes>
             </main>
-            <footer class="border-t border-white/5 px-4 py-8 text-center text-xs text-neutral-500 sm:px-8">
+            <footer class="border-t border-white/5 px-4 py-8 text-center text-xs text-neutral-400 sm:px-8">
                 "Marquee · catalog data from the Kaggle IMDb top 1000 (CC0)"
             </footer>
         </Router>

@@ -4,19 +4,16 @@ use leptos_router::components::A;
 
 use super::poster::Poster;
 
-/// A poster card linking to the movie page.
+/// A poster card linking to the movie page. Its accessible name is its
+/// visible text (title, year, rating); the poster inside is decorative.
 #[component]
 pub fn Card(movie: MovieCard) -> impl IntoView {
     let href = format!("/movie/{}", movie.id);
     let data_id = movie.id.clone();
-    let label = match movie.year {
-        Some(y) => format!("{} ({y})", movie.title),
-        None => movie.title.clone(),
-    };
     view! {
-        <A href=href attr:class="movie-card group block rounded-md outline-none focus-visible:ring-2 focus-visible:ring-red-500" attr:aria-label=label attr:data-id=data_id>
+        <A href=href attr:class="movie-card group block rounded-md outline-none focus-visible:ring-2 focus-visible:ring-red-500" attr:data-id=data_id>
             <div class="transition duration-200 group-hover:scale-[1.03] group-focus-visible:scale-[1.03]">
-                <Poster id=movie.id.clone() title=movie.title.clone() thumbnail=movie.thumbnail.clone() />
+                <Poster id=movie.id.clone() title=movie.title.clone() thumbnail=movie.thumbnail.clone() decorative=true />
             </div>
             <div class="mt-2 px-0.5">
                 <p class="card-title truncate text-sm font-medium text-neutral-100">{movie.title.clone()}</p>

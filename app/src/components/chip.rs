@@ -3,8 +3,8 @@
 /// The classes of a chip, filled when `active`.
 pub fn chip_class(active: bool) -> &'static str {
     if active {
-        "rounded-full bg-white px-3 py-1 text-xs font-semibold text-black"
+        "shrink-0 whitespace-nowrap rounded-full bg-white px-3 py-1 text-xs font-semibold text-black"
     } else {
-        "rounded-full border border-white/15 px-3 py-1 text-xs text-neutral-300 hover:border-white/40 hover:text-white"
+        "shrink-0 whitespace-nowrap rounded-full border border-white/15 px-3 py-1 text-xs text-neutral-300 hover:border-white/40 hover:text-white"
     }
 }

@@ -14,6 +14,9 @@ pub fn Poster(
     #[prop(optional)] year: Option<i32>,
     #[prop(optional)] large: bool,
     #[prop(default = None)] thumbnail: Option<Thumbnail>,
+    /// Inside a link that already names the film: hidden from assistive technology.
+    #[prop(optional)]
+    decorative: bool,
 ) -> impl IntoView {
     if let Some(t) = thumbnail.filter(|t| Thumbnail::is_valid_key(&t.key)) {
         // The placeholder is our own base64 JPEG data URI; nothing else reaches the style.
@@ -36,7 +39,7 @@ pub fn Poster(
                     src=t.url()
                     width=w
                     height=h
-                    alt=format!("Poster of {title}")
+                    alt=if decorative { String::new() } else { format!("Poster of {title}") }
                     loading=if large { "eager" } else { "lazy" }
                     decoding="async"
                     class="absolute inset-0 h-full w-full object-cover"
@@ -60,8 +63,9 @@ pub fn Poster(
         <div
             class="poster relative aspect-[2/3] w-full overflow-hidden rounded-md shadow-lg ring-1 ring-white/10"
             style=style
-            role="img"
-            aria-label=format!("Poster placeholder for {title}")
+            role=(!decorative).then_some("img")
+            aria-label=(!decorative).then(|| format!("Poster of {title}"))
+            aria-hidden=decorative.then_some("true")
         >
             <div class="absolute inset-0 flex flex-col justify-end bg-gradient-to-t from-black/60 via-transparent to-transparent p-3">
                 <span class=title_class>{title.clone()}</span>

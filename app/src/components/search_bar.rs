@@ -105,7 +105,7 @@ pub fn SearchBar() -> impl IntoView {
                     aria-controls="search-suggestions"
                     aria-expanded=move || if open.get() && !current().is_empty() { "true" } else { "false" }
                     aria-activedescendant=move || active.get().map(|i| format!("suggestion-{i}"))
-                    class="w-full rounded-full border border-white/10 bg-white/5 py-1.5 pl-4 pr-9 text-sm text-white placeholder:text-neutral-500 focus:border-white/30 focus:bg-white/10 focus:outline-none"
+                    class="w-full rounded-full border border-white/10 bg-white/5 py-1.5 pl-4 pr-9 text-sm text-white placeholder:text-neutral-400 focus:border-white/30 focus:bg-white/10 focus:outline-none"
                     prop:value=move || text.get()
                     on:input=on_input
                     on:keydown=on_keydown

@@ -65,6 +65,17 @@ fn Grid(data: BrowseData) -> impl IntoView {
                     view! { <A href=link attr:class=chip_class(active) attr:aria-current=active.then_some("true") attr:data-genre=g>{label}</A> }
                 }).collect_view()}
             </nav>
+            <nav aria-label="Reviews" class="mt-2 flex flex-wrap gap-2">
+                <A href=q.with_sentiment(None).href() attr:class=chip_class(q.filters.sentiment.is_none())>"Any reviews"</A>
+                {SentimentFilter::ALL.into_iter().map(|f| {
+                    let active = q.filters.sentiment == Some(f);
+                    view! {
+                        <A href=q.with_sentiment(Some(f)).href() attr:class=chip_class(active) attr:aria-current=active.then_some("true") attr:data-sentiment=f.as_param()>
+                            {f.label()}
+                        </A>
+                    }
+                }).collect_view()}
+            </nav>
             <Filters query=query.clone() languages />
             {if movies.is_empty() {
                 view! { <p class="no-results mt-16 text-center text-neutral-400">"No films match these filters."</p> }.into_any()
@@ -82,6 +93,8 @@ fn Grid(data: BrowseData) -> impl IntoView {
 
 /// The filters that take a value: a GET form, so they work without JS and
 /// land in the URL; the genres and the sort ride along as hidden fields.
+/// Fields set both the `value` attribute (server render) and the property
+/// (so going back in history resets what the user had typed).
 #[component]
 fn Filters(query: BrowseQuery, languages: Vec<String>) -> impl IntoView {
     let f = query.filters.clone();
@@ -95,46 +108,41 @@ fn Filters(query: BrowseQuery, languages: Vec<String>) -> impl IntoView {
         <Form action="/browse" attr:class="browse-filters mt-4 grid grid-cols-2 items-end gap-3 rounded-lg border border-white/10 bg-white/[0.03] p-4 sm:grid-cols-4 lg:grid-cols-8" attr:aria-label="Filters">
             {(query.sort != BrowseSort::default()).then(|| view! { <input type="hidden" name="sort" value=query.sort.as_param() /> })}
             {f.genres.iter().map(|g| view! { <input type="hidden" name="genre" value=g.clone() /> }).collect_view()}
+            {sentiment.map(|s| view! { <input type="hidden" name="sentiment" value=s.as_param() /> })}
             <label class=label>"From year"
-                <input class=field type="number" name="year_from" min="1870" max="2100" inputmode="numeric" placeholder="1920" value=num(f.year_from) />
+                <input class=field type="number" name="year_from" min="1870" max="2100" inputmode="numeric" placeholder="1920" value=num(f.year_from) prop:value=num(f.year_from) />
             </label>
             <label class=label>"To year"
-                <input class=field type="number" name="year_to" min="1870" max="2100" inputmode="numeric" placeholder="2026" value=num(f.year_to) />
+                <input class=field type="number" name="year_to" min="1870" max="2100" inputmode="numeric" placeholder="2026" value=num(f.year_to) prop:value=num(f.year_to) />
             </label>
             <label class=label>"Min runtime"
-                <input class=field type="number" name="runtime_min" min="0" max="1000" inputmode="numeric" placeholder="min" value=num(f.runtime_min) />
+                <input class=field type="number" name="runtime_min" min="0" max="1000" inputmode="numeric" placeholder="minutes" value=num(f.runtime_min) prop:value=num(f.runtime_min) />
             </label>
             <label class=label>"Max runtime"
-                <input class=field type="number" name="runtime_max" min="0" max="1000" inputmode="numeric" placeholder="min" value=num(f.runtime_max) />
+                <input class=field type="number" name="runtime_max" min="0" max="1000" inputmode="numeric" placeholder="minutes" value=num(f.runtime_max) prop:value=num(f.runtime_max) />
             </label>
             <label class=label>"Rating"
-                <select class=field name="min_rating">
+                <select class=field name="min_rating" prop:value=rating.map(|r| r.to_string()).unwrap_or_default()>
                     <option value="" selected=rating.is_none()>"Any"</option>
                     {[9.0, 8.5, 8.0, 7.5, 7.0, 6.0].into_iter().map(|r| view! {
                         <option value=r.to_string() selected=rating == Some(r)>{format!("{r:.1}+")}</option>
                     }).collect_view()}
                 </select>
             </label>
-            <label class=label>"Language"
-                <select class=field name="language">
-                    <option value="" selected=language.is_none()>"Any"</option>
-                    {languages.into_iter().map(|l| {
-                        let selected = language.as_deref() == Some(l.as_str());
-                        let value = l.clone();
-                        view! { <option value=value selected=selected>{l}</option> }
-                    }).collect_view()}
-                </select>
-            </label>
-            <label class=label>"Reviews"
-                <select class=field name="sentiment">
-                    <option value="" selected=sentiment.is_none()>"Any"</option>
-                    {SentimentFilter::ALL.into_iter().map(|s| view! {
-                        <option value=s.as_param() selected=sentiment == Some(s)>{s.label()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
+            {(!languages.is_empty()).then(|| view! {
+                <label class=label>"Language"
+                    <select class=field name="language" prop:value=language.clone().unwrap_or_default()>
+                        <option value="" selected=language.is_none()>"Any"</option>
+                        {languages.into_iter().map(|l| {
+                            let selected = language.as_deref() == Some(l.as_str());
+                            let value = l.clone();
+                            view! { <option value=value selected=selected>{l}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            })}
             <label class=label>"Person"
-                <input class=field type="search" name="person" maxlength="100" placeholder="Director or star" value=f.person.clone().unwrap_or_default() />
+                <input class=field type="search" name="person" maxlength="100" placeholder="Director or star" value=f.person.clone().unwrap_or_default() prop:value=f.person.clone().unwrap_or_default() />
             </label>
             <div class="col-span-2 flex items-center gap-3 sm:col-span-4 lg:col-span-8">
                 <button type="submit" class="apply-filters rounded bg-white px-4 py-1.5 text-sm font-semibold text-black hover:bg-neutral-200">"Apply filters"</button>

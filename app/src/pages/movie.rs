@@ -38,7 +38,7 @@ pub fn MoviePage() -> impl IntoView {
 fn Fact(label: &'static str, value: String, class: &'static str) -> impl IntoView {
     view! {
         <div class=format!("fact {class}")>
-            <dt class="text-xs uppercase tracking-wider text-neutral-500">{label}</dt>
+            <dt class="text-xs uppercase tracking-wider text-neutral-400">{label}</dt>
             <dd class="mt-0.5 text-neutral-100">{value}</dd>
         </div>
     }
@@ -93,13 +93,13 @@ fn Detail(movie: Movie) -> impl IntoView {
                     <dl class="mt-8 max-w-2xl space-y-3">
                         {m.director.clone().map(|d| view! {
                             <div class="movie-director">
-                                <dt class="text-xs uppercase tracking-wider text-neutral-500">"Director"</dt>
+                                <dt class="text-xs uppercase tracking-wider text-neutral-400">"Director"</dt>
                                 <dd><People names=vec![d] /></dd>
                             </div>
                         })}
                         {(!m.stars.is_empty()).then(|| view! {
                             <div class="movie-stars">
-                                <dt class="text-xs uppercase tracking-wider text-neutral-500">"Stars"</dt>
+                                <dt class="text-xs uppercase tracking-wider text-neutral-400">"Stars"</dt>
                                 <dd><People names=m.stars.clone() /></dd>
                             </div>
                         })}

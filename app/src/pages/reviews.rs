@@ -116,7 +116,7 @@ fn ReviewCard(review: MovieReview) -> impl IntoView {
                 {label}
                 {r.summary.clone().map(|s| view! { <span class="review-summary font-semibold text-neutral-100">{s}</span> })}
             </header>
-            <p class="mt-1 text-xs text-neutral-500">
+            <p class="mt-1 text-xs text-neutral-400">
                 {r.author.clone().unwrap_or_else(|| "Anonymous".into())}
                 {r.date.clone().map(|d| format!(" · {d}"))}
                 {r.helpful_up.filter(|h| *h > 0).map(|h| format!(" · {} found it helpful", format::thousands(h)))}

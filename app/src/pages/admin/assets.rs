@@ -49,12 +49,12 @@ fn Overview(d: OverviewData) -> impl IntoView {
                 <tr class="asset-row border-t border-white/5" data-asset=name.clone()>
                     <td class="py-2 pr-4">
                         <div class="font-mono text-neutral-100">{name.clone()}</div>
-                        <div class="text-xs text-neutral-500">{a.node.description.clone()}</div>
+                        <div class="text-xs text-neutral-400">{a.node.description.clone()}</div>
                     </td>
                     <td class="py-2 pr-4">
                         {match last.clone() {
                             Some(m) => view! { <A href=format!("/admin/runs/{}", m.run_id) attr:class="hover:underline"><StatusBadge status=m.status /></A> }.into_any(),
-                            None => view! { <span class="text-xs text-neutral-500">"never"</span> }.into_any(),
+                            None => view! { <span class="text-xs text-neutral-400">"never"</span> }.into_any(),
                         }}
                     </td>
                     <td class="py-2 pr-4 tabular-nums">{last.as_ref().and_then(|m| m.rows).map(thousands).unwrap_or_else(|| "—".into())}</td>
@@ -117,7 +117,7 @@ fn Overview(d: OverviewData) -> impl IntoView {
                 <h2 class="mb-3 text-lg font-semibold">"Assets"</h2>
                 <div class="overflow-x-auto">
                     <table class="assets-table w-full text-left text-sm">
-                        <thead class="text-xs uppercase tracking-wider text-neutral-500">
+                        <thead class="text-xs uppercase tracking-wider text-neutral-400">
                             <tr><th class="pb-2">"Asset"</th><th class="pb-2">"Last"</th><th class="pb-2">"Rows"</th><th class="pb-2">"Age"</th><th class="pb-2">"Duration"</th><th class="pb-2">"Recent"</th><th></th></tr>
                         </thead>
                         <tbody>{rows}</tbody>

@@ -94,7 +94,7 @@ pub fn utc(t: i64) -> String {
 pub fn Sparkline(values: Vec<i64>) -> impl IntoView {
     let (w, h) = (96.0_f64, 24.0_f64);
     if values.is_empty() {
-        return view! { <span class="text-xs text-neutral-600">"—"</span> }.into_any();
+        return view! { <span class="text-xs text-neutral-400">"—"</span> }.into_any();
     }
     let max = values.iter().copied().max().unwrap_or(1).max(1) as f64;
     let n = values.len();

@@ -160,7 +160,7 @@ fn RunView(d: RunData, live: RwSignal<Live>) -> impl IntoView {
             <section>
                 <h2 class="mb-3 text-lg font-semibold">"Assets"</h2>
                 <table class="materializations w-full text-left text-sm">
-                    <thead class="text-xs uppercase tracking-wider text-neutral-500">
+                    <thead class="text-xs uppercase tracking-wider text-neutral-400">
                         <tr><th class="pb-2">"Asset"</th><th class="pb-2">"Status"</th><th class="pb-2 w-1/3">"Progress"</th><th class="pb-2">"Duration"</th><th class="pb-2">"Rows"</th><th class="pb-2">"Warnings"</th></tr>
                     </thead>
                     <tbody>
@@ -209,7 +209,7 @@ fn MaterializationRow(m: Materialization, live: RwSignal<Live>) -> impl IntoView
                 <div class="h-2 overflow-hidden rounded bg-white/10"><div class="h-full w-full bg-emerald-500"></div></div>
             }
             .into_any(),
-            (false, _) => view! { <span class="text-xs text-neutral-500">{error.clone()}</span> }.into_any(),
+            (false, _) => view! { <span class="text-xs text-neutral-400">{error.clone()}</span> }.into_any(),
         }
     };
     view! {
@@ -235,7 +235,7 @@ fn LogRow(l: LogLine) -> impl IntoView {
     let time = time.get(11..16).unwrap_or_default().to_owned();
     view! {
         <li class=format!("log-line {color}") data-seq=l.seq>
-            <span class="text-neutral-600">{time}" "</span>
+            <span class="text-neutral-400">{time}" "</span>
             {l.asset.map(|a| view! { <span class="text-sky-400">{a}" "</span> })}
             {l.message}
         </li>

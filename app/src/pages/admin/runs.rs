@@ -78,12 +78,12 @@ fn History(d: RunsData) -> impl IntoView {
 #[component]
 pub fn RunTable(runs: Vec<RunSummary>, now: i64) -> impl IntoView {
     if runs.is_empty() {
-        return view! { <p class="no-runs text-sm text-neutral-500">"No runs yet."</p> }.into_any();
+        return view! { <p class="no-runs text-sm text-neutral-400">"No runs yet."</p> }.into_any();
     }
     view! {
         <div class="overflow-x-auto">
             <table class="runs-table w-full text-left text-sm">
-                <thead class="text-xs uppercase tracking-wider text-neutral-500">
+                <thead class="text-xs uppercase tracking-wider text-neutral-400">
                     <tr><th class="pb-2">"Run"</th><th class="pb-2">"Status"</th><th class="pb-2">"Trigger"</th><th class="pb-2">"Assets"</th><th class="pb-2">"Started"</th><th class="pb-2">"Duration"</th><th class="pb-2">"Rows"</th></tr>
                 </thead>
                 <tbody>
