@@ -68,7 +68,7 @@ pub fn Row(row: HomeRow) -> impl IntoView {
             </div>
             <div class="relative">
                 <button type="button" class=format!("{button} row-prev left-0") aria-label="Scroll left" hidden=move || !hydrated.get() on:click=move |_| page(-1)>"‹"</button>
-                <ul node_ref=list on:scroll=on_scroll class="no-scrollbar flex snap-x scroll-smooth gap-3 overflow-x-auto scroll-px-4 px-4 pb-2 sm:scroll-px-8 sm:px-8" role="list">
+                <ul node_ref=list on:scroll=on_scroll class="no-scrollbar relative flex snap-x scroll-smooth gap-3 overflow-x-auto scroll-px-4 px-4 pb-2 sm:scroll-px-8 sm:px-8" role="list">
                     {movies.into_iter().map(|m| view! { <li class="w-32 shrink-0 snap-start sm:w-40 lg:w-44"><Card movie=m /></li> }).collect_view()}
                     <For each=move || more.get() key=|m| m.id.clone() let:m>
                         <li class="w-32 shrink-0 snap-start sm:w-40 lg:w-44"><Card movie=m /></li>

@@ -29,6 +29,9 @@ impl Backend {
 pub struct Catalog {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
+    /// The home page's data, reused for [`super::read::HOME_CACHE_TTL`] and
+    /// dropped whenever this process writes movies.
+    pub(crate) home_cache: std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, crate::model::HomeData)>>>,
 }
 
 impl Catalog {
@@ -80,7 +83,7 @@ impl Catalog {
             .connect(&url)
             .await
             .map_err(|source| DbError::Connect { url: redact(&url), source })?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, home_cache: Default::default() })
     }
 
     /// Connects and applies the backend's migrations.

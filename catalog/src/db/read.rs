@@ -8,8 +8,13 @@ use crate::browse::{BrowseFilters, BrowsePage, BrowseQuery, BrowseSort, MAX_PAGE
 use crate::model::{HomeData, HomeRow, IndexRow, Movie, MovieCard, Thumbnail};
 use crate::review::SentimentScore;
 
-/// Cards per home row.
-pub const HOME_ROW_LEN: i64 = 20;
+/// How long the home page's data is served from memory. Writes in this
+/// process clear it at once; another process's writes show within this time.
+pub const HOME_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Cards per home row as served; a row loads more (its browse query) as it scrolls.
+/// Twelve fill a 1440 px screen and keep the page small (20 made it 262 KB).
+pub const HOME_ROW_LEN: i64 = 12;
 
 /// Genres the home page offers as rows, in this order, when the catalog has them.
 pub const HOME_GENRES: [&str; 5] = ["Crime", "Sci-Fi", "Animation", "Comedy", "Thriller"];
@@ -231,6 +236,25 @@ impl Catalog {
     /// then a row per genre of [`HOME_GENRES`] that has movies) and the first
     /// trending film, whole, for the billboard.
     pub async fn home(&self) -> DbResult<HomeData> {
+        let cached = self.home_cache.lock().ok().and_then(|c| c.clone());
+        if let Some((_, data)) = cached.filter(|(at, _)| at.elapsed() < HOME_CACHE_TTL) {
+            return Ok(data);
+        }
+        let data = self.home_uncached().await?;
+        if let Ok(mut c) = self.home_cache.lock() {
+            *c = Some((std::time::Instant::now(), data.clone()));
+        }
+        Ok(data)
+    }
+
+    /// Forgets the cached home page (after a write).
+    pub(crate) fn invalidate_cached(&self) {
+        if let Ok(mut c) = self.home_cache.lock() {
+            *c = None;
+        }
+    }
+
+    async fn home_uncached(&self) -> DbResult<HomeData> {
         let newest = self.newest_year().await?;
         let genre_marks = vec!["?"; HOME_GENRES.len()].join(", ");
         let sql = format!(

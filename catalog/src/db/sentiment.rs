@@ -87,6 +87,7 @@ impl Catalog {
         .execute(&self.pool)
         .await
         .ctx("refresh movie sentiment")?;
+        self.invalidate_cached();
         Ok(r.rows_affected())
     }
 

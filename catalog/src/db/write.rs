@@ -148,7 +148,10 @@ impl Catalog {
         let mut report = LoadReport::default();
         let mut done = 0;
         for batch in movies.chunks(LOAD_BATCH) {
-            self.upsert_batch(batch, source, &mut report).await?;
+            let written = self.upsert_batch(batch, source, &mut report).await;
+            // Readers may have cached a half-loaded catalog meanwhile.
+            self.invalidate_cached();
+            written?;
             done += batch.len();
             progress(done);
         }
