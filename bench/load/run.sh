@@ -26,7 +26,7 @@ work=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 LEPTOS_SITE_ADDR="127.0.0.1:$port" MARQUEE_DATA_DIR="$work" DATABASE_URL="sqlite://$work/marquee.db" \
-  MARQUEE_CATALOG_SOURCE="$CATALOG" MARQUEE_SCHEDULE=off MARQUEE_SENTIMENT_ON_START=false RUST_LOG=warn \
+  MARQUEE_CATALOG_SOURCE="$CATALOG" MARQUEE_SEARCH_RATE_LIMIT=off MARQUEE_SCHEDULE=off MARQUEE_SENTIMENT_ON_START=false RUST_LOG=warn \
   target/release/marquee serve >"$OUT/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT

@@ -49,6 +49,9 @@ pub struct Config {
     /// `MARQUEE_COOKIE_SECURE`: `auto` (Secure behind TLS, seen from
     /// `X-Forwarded-Proto: https`), `true` or `false` (default `auto`).
     pub cookie_secure: CookieSecure,
+    /// `MARQUEE_SEARCH_RATE_LIMIT`: `/api/search` requests per second per
+    /// client (bursts of twice that), or `off` (default 50).
+    pub search_rate_limit: Option<u32>,
 }
 
 /// When the admin session cookie carries `Secure`.
@@ -203,7 +206,23 @@ impl Config {
             },
         };
 
+        let search_rate_limit = match get("MARQUEE_SEARCH_RATE_LIMIT").as_deref().map(str::trim) {
+            None => Some(50),
+            Some("off") => None,
+            Some(v) => match v.parse::<u32>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    return Err(ConfigError {
+                        setting: "MARQUEE_SEARCH_RATE_LIMIT",
+                        value: v.to_owned(),
+                        reason: "expected a number of requests per second above 0, or off".into(),
+                    })
+                }
+            },
+        };
+
         Ok(Self {
+            search_rate_limit,
             database_url,
             data_dir,
             site_addr,
@@ -305,6 +324,15 @@ mod tests {
         let e = Config::from_sources(&env(&[("MARQUEE_ADMIN_PASSWORD_HASH", "hunter2")])).unwrap_err();
         assert_eq!(e.setting, "MARQUEE_ADMIN_PASSWORD_HASH");
         assert!(!e.to_string().contains("hunter2"), "a bad hash is never echoed");
+        for bad in ["0", "-1", "lots"] {
+            let e = Config::from_sources(&env(&[("MARQUEE_SEARCH_RATE_LIMIT", bad)])).unwrap_err();
+            assert_eq!(e.setting, "MARQUEE_SEARCH_RATE_LIMIT", "{bad}");
+        }
+        assert_eq!(
+            Config::from_sources(&env(&[("MARQUEE_SEARCH_RATE_LIMIT", "off")])).unwrap().search_rate_limit,
+            None
+        );
+        assert_eq!(Config::from_sources(&env(&[])).unwrap().search_rate_limit, Some(50));
         let e = Config::from_sources(&env(&[("MARQUEE_COOKIE_SECURE", "sometimes")])).unwrap_err();
         assert_eq!(e.setting, "MARQUEE_COOKIE_SECURE");
     }

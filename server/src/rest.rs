@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
+use crate::rate_limit::RateLimiter;
 use crate::startup::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -35,7 +36,24 @@ fn param<T: std::str::FromStr>(p: &HashMap<String, String>, name: &str) -> Resul
     }
 }
 
-async fn search(State(state): State<AppState>, Query(p): Query<HashMap<String, String>>) -> Response {
+/// 429 with `Retry-After` when `client` has used its tokens.
+fn throttled(limiter: &RateLimiter, client: std::net::IpAddr) -> Option<Response> {
+    let wait = limiter.check(client).err()?;
+    let mut r = error(StatusCode::TOO_MANY_REQUESTS, format!("too many requests: try again in {wait} s"));
+    if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+        r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    }
+    Some(r)
+}
+
+async fn search(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = state.search_limiter.as_ref().and_then(|l| throttled(l, peer.ip())) {
+        return r;
+    }
     let started = Instant::now();
     let raw = p.get("q").map(String::as_str).unwrap_or_default();
     let q = match search::validate_query(raw) {
@@ -144,11 +162,7 @@ async fn sentiment(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(wait) = state.sentiment_limiter.check(peer.ip()) {
-        let mut r = error(StatusCode::TOO_MANY_REQUESTS, format!("too many requests: try again in {wait} s"));
-        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
-            r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-        }
+    if let Some(r) = throttled(&state.sentiment_limiter, peer.ip()) {
         return r;
     }
     let json_type = headers

@@ -43,6 +43,8 @@ pub struct AppState {
     pub admin_info: AdminInfo,
     pub sentiment: LiveSentiment,
     pub sentiment_limiter: RateLimiter,
+    /// Per client on `/api/search` (`MARQUEE_SEARCH_RATE_LIMIT`); `None` when off.
+    pub search_limiter: Option<RateLimiter>,
 }
 
 /// A bound, not yet serving, application.
@@ -170,6 +172,7 @@ pub async fn build_with(config: &Config, extra: Registry) -> anyhow::Result<Appl
         sentiment: live_sentiment,
         // Prediction costs microseconds; the limit bounds abuse, not load.
         sentiment_limiter: RateLimiter::new(20.0, 40),
+        search_limiter: config.search_rate_limit.map(|n| RateLimiter::new(f64::from(n), n.saturating_mul(2))),
     };
     // Thumbnails straight from the object store (outside the compression layer: JPEGs).
     let router = router(state)

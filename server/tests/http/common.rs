@@ -414,4 +414,25 @@ pub async fn search_suite(app: &TestApp) {
     // More like this on the detail page.
     let (_, detail) = app.get(&format!("/movie/{id}")).await;
     assert!(detail.contains("More like this"), "the detail page has similar films");
+
+    // A flood from one client (default 50/s, bursts of 100) is answered 429
+    // with Retry-After, never a 500, and the pages still serve.
+    let tasks: Vec<_> = (0..300)
+        .map(|_| {
+            let (client, url) = (app.client.clone(), format!("{}/api/search?q=space", app.base));
+            tokio::spawn(async move {
+                let r = client.get(url).send().await.unwrap();
+                (r.status().as_u16(), r.headers().get("retry-after").is_some())
+            })
+        })
+        .collect();
+    let mut counts = HashMap::<u16, usize>::new();
+    for t in tasks {
+        let (status, retry_after) = t.await.unwrap();
+        assert!(status == 200 || (status == 429 && retry_after), "{status}");
+        *counts.entry(status).or_default() += 1;
+    }
+    assert!(counts.get(&429).copied().unwrap_or_default() >= 100, "the flood is throttled: {counts:?}");
+    assert!(counts.get(&200).copied().unwrap_or_default() >= 50, "within the burst it is served: {counts:?}");
+    assert_eq!(app.get("/").await.0, 200);
 }
