@@ -13,6 +13,10 @@ pub const MAX_PAGE_SIZE: u32 = 60;
 pub const BROWSE_PAGE_SIZE: u32 = 30;
 /// Most genres one query may combine.
 pub const MAX_GENRES: usize = 6;
+/// Years a filter accepts (`year_from`, `year_to`).
+pub const YEARS: (i32, i32) = (1870, 2100);
+/// Runtimes in minutes a filter accepts (`runtime_min`, `runtime_max`).
+pub const RUNTIMES: (i32, i32) = (0, 1000);
 /// Longest genre, language or person name a filter accepts.
 const MAX_NAME_LEN: usize = 100;
 
@@ -133,10 +137,10 @@ impl BrowseQuery {
                         }
                     }
                 }
-                "year_from" => f.year_from = int_in(v, 1870, 2100),
-                "year_to" => f.year_to = int_in(v, 1870, 2100),
-                "runtime_min" => f.runtime_min = int_in(v, 0, 1000),
-                "runtime_max" => f.runtime_max = int_in(v, 0, 1000),
+                "year_from" => f.year_from = int_in(v, YEARS),
+                "year_to" => f.year_to = int_in(v, YEARS),
+                "runtime_min" => f.runtime_min = int_in(v, RUNTIMES),
+                "runtime_max" => f.runtime_max = int_in(v, RUNTIMES),
                 "min_rating" => f.min_rating = v.parse::<f64>().ok().filter(|r| (0.0..=10.0).contains(r)),
                 "language" => f.language = name(v),
                 "person" => f.person = name(v),
@@ -220,7 +224,7 @@ impl BrowseQuery {
     }
 }
 
-fn int_in(v: &str, lo: i32, hi: i32) -> Option<i32> {
+fn int_in(v: &str, (lo, hi): (i32, i32)) -> Option<i32> {
     v.parse::<i32>().ok().filter(|n| (lo..=hi).contains(n))
 }
 

@@ -2,7 +2,9 @@
 //! cookie and sends the browser back to the page it came from, only ever to a
 //! local path (no open redirect). With JS the switch happens in the page.
 
-use app::components::theme::{is_local_path, Theme};
+use app::components::theme::Theme;
+
+use crate::security::is_local_path;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;

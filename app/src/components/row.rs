@@ -20,9 +20,11 @@ pub fn Row(row: HomeRow) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
 
+    // Only a row backed by a browse query can show all and grow.
+    let browsable = href.starts_with("/browse");
     let seen: Vec<String> = movies.iter().map(|m| m.id.clone()).collect();
     let more = RwSignal::new(Vec::<MovieCard>::new());
-    let state = StoredValue::new(Loader { seen, next_page: 1, busy: false, done: !href.starts_with("/browse") });
+    let state = StoredValue::new(Loader { seen, next_page: 1, busy: false, done: !browsable });
     let query = href.trim_start_matches("/browse").to_owned();
     let load_more = StoredValue::new(move || {
         let page = state.with_value(|s| (!s.busy && !s.done && s.seen.len() < MAX_CARDS).then_some(s.next_page));
@@ -62,7 +64,7 @@ pub fn Row(row: HomeRow) -> impl IntoView {
         <section class="home-row group/row relative mt-8" aria-labelledby=labelled_by data-row=key>
             <div class="mb-3 flex items-baseline justify-between px-4 sm:px-8">
                 <h2 id=heading_id class="text-lg font-semibold sm:text-xl">{title.clone()}</h2>
-                {href.starts_with("/browse").then(|| view! {
+                {browsable.then(|| view! {
                     <A href=href.clone() attr:class="text-sm text-neutral-400 hover:text-white" attr:aria-label=format!("See all: {title}")>"See all"</A>
                 })}
             </div>

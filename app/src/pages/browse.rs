@@ -1,4 +1,4 @@
-use catalog::{BrowsePage as BrowseData, BrowseQuery, BrowseSort, MovieCard, SentimentFilter};
+use catalog::{BrowsePage as BrowseData, BrowseQuery, BrowseSort, MovieCard, SentimentFilter, RUNTIMES, YEARS};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
@@ -98,9 +98,6 @@ fn Grid(data: BrowseData) -> impl IntoView {
 #[component]
 fn Filters(query: BrowseQuery, languages: Vec<String>) -> impl IntoView {
     let f = query.filters.clone();
-    let num = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
-    let field = "mt-1 w-full rounded border border-white/15 bg-neutral-900 px-2 py-1.5 text-sm text-neutral-100";
-    let label = "block text-xs font-medium text-neutral-400";
     let rating = f.min_rating;
     let language = f.language.clone();
     let sentiment = f.sentiment;
@@ -109,20 +106,12 @@ fn Filters(query: BrowseQuery, languages: Vec<String>) -> impl IntoView {
             {(query.sort != BrowseSort::default()).then(|| view! { <input type="hidden" name="sort" value=query.sort.as_param() /> })}
             {f.genres.iter().map(|g| view! { <input type="hidden" name="genre" value=g.clone() /> }).collect_view()}
             {sentiment.map(|s| view! { <input type="hidden" name="sentiment" value=s.as_param() /> })}
-            <label class=label>"From year"
-                <input class=field type="number" name="year_from" min="1870" max="2100" inputmode="numeric" placeholder="1920" value=num(f.year_from) prop:value=num(f.year_from) />
-            </label>
-            <label class=label>"To year"
-                <input class=field type="number" name="year_to" min="1870" max="2100" inputmode="numeric" placeholder="2026" value=num(f.year_to) prop:value=num(f.year_to) />
-            </label>
-            <label class=label>"Min runtime"
-                <input class=field type="number" name="runtime_min" min="0" max="1000" inputmode="numeric" placeholder="minutes" value=num(f.runtime_min) prop:value=num(f.runtime_min) />
-            </label>
-            <label class=label>"Max runtime"
-                <input class=field type="number" name="runtime_max" min="0" max="1000" inputmode="numeric" placeholder="minutes" value=num(f.runtime_max) prop:value=num(f.runtime_max) />
-            </label>
-            <label class=label>"Rating"
-                <select class=field name="min_rating" prop:value=rating.map(|r| r.to_string()).unwrap_or_default()>
+            <NumberField label="From year" name="year_from" range=YEARS placeholder="1920" value=f.year_from />
+            <NumberField label="To year" name="year_to" range=YEARS placeholder="2026" value=f.year_to />
+            <NumberField label="Min runtime" name="runtime_min" range=RUNTIMES placeholder="minutes" value=f.runtime_min />
+            <NumberField label="Max runtime" name="runtime_max" range=RUNTIMES placeholder="minutes" value=f.runtime_max />
+            <label class=LABEL>"Rating"
+                <select class=FIELD name="min_rating" prop:value=rating.map(|r| r.to_string()).unwrap_or_default()>
                     <option value="" selected=rating.is_none()>"Any"</option>
                     {[9.0, 8.5, 8.0, 7.5, 7.0, 6.0].into_iter().map(|r| view! {
                         <option value=r.to_string() selected=rating == Some(r)>{format!("{r:.1}+")}</option>
@@ -130,8 +119,8 @@ fn Filters(query: BrowseQuery, languages: Vec<String>) -> impl IntoView {
                 </select>
             </label>
             {(!languages.is_empty()).then(|| view! {
-                <label class=label>"Language"
-                    <select class=field name="language" prop:value=language.clone().unwrap_or_default()>
+                <label class=LABEL>"Language"
+                    <select class=FIELD name="language" prop:value=language.clone().unwrap_or_default()>
                         <option value="" selected=language.is_none()>"Any"</option>
                         {languages.into_iter().map(|l| {
                             let selected = language.as_deref() == Some(l.as_str());
@@ -141,8 +130,8 @@ fn Filters(query: BrowseQuery, languages: Vec<String>) -> impl IntoView {
                     </select>
                 </label>
             })}
-            <label class=label>"Person"
-                <input class=field type="search" name="person" maxlength="100" placeholder="Director or star" value=f.person.clone().unwrap_or_default() prop:value=f.person.clone().unwrap_or_default() />
+            <label class=LABEL>"Person"
+                <input class=FIELD type="search" name="person" maxlength="100" placeholder="Director or star" value=f.person.clone().unwrap_or_default() prop:value=f.person.clone().unwrap_or_default() />
             </label>
             <div class="col-span-2 flex items-center gap-3 sm:col-span-4 lg:col-span-8">
                 <button type="submit" class="apply-filters rounded bg-white px-4 py-1.5 text-sm font-semibold text-black hover:bg-neutral-200">"Apply filters"</button>
@@ -151,6 +140,27 @@ fn Filters(query: BrowseQuery, languages: Vec<String>) -> impl IntoView {
                 })}
             </div>
         </Form>
+    }
+}
+
+const FIELD: &str = "mt-1 w-full rounded border border-white/15 bg-neutral-900 px-2 py-1.5 text-sm text-neutral-100";
+const LABEL: &str = "block text-xs font-medium text-neutral-400";
+
+/// A labelled number input of the filter form, bounded like the server's parser.
+#[component]
+fn NumberField(
+    label: &'static str,
+    name: &'static str,
+    range: (i32, i32),
+    placeholder: &'static str,
+    value: Option<i32>,
+) -> impl IntoView {
+    let value = value.map(|v| v.to_string()).unwrap_or_default();
+    view! {
+        <label class=LABEL>{label}
+            <input class=FIELD type="number" name=name min=range.0.to_string() max=range.1.to_string() inputmode="numeric"
+                   placeholder=placeholder value=value.clone() prop:value=value />
+        </label>
     }
 }
 

@@ -29,9 +29,8 @@ impl Backend {
 pub struct Catalog {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
-    /// The home page's data, reused for [`super::read::HOME_CACHE_TTL`] and
-    /// dropped whenever this process writes movies.
-    pub(crate) home_cache: std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, crate::model::HomeData)>>>,
+    /// Reads reused between requests, dropped whenever this process writes movies.
+    pub(crate) caches: std::sync::Arc<super::cache::Caches>,
 }
 
 impl Catalog {
@@ -83,7 +82,7 @@ impl Catalog {
             .connect(&url)
             .await
             .map_err(|source| DbError::Connect { url: redact(&url), source })?;
-        Ok(Self { pool, backend, home_cache: Default::default() })
+        Ok(Self { pool, backend, caches: Default::default() })
     }
 
     /// Connects and applies the backend's migrations.

@@ -5,6 +5,7 @@
 //! share (window functions, `?` placeholders, no `||`, no `RETURNING`); where
 //! the two differ (DDL) there is one migration directory per backend.
 
+mod cache;
 mod connect;
 mod migrations;
 mod read;

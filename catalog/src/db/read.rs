@@ -3,14 +3,11 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::cache::Facets;
 use super::{Catalog, DbResult, QueryContext};
 use crate::browse::{BrowseFilters, BrowsePage, BrowseQuery, BrowseSort, MAX_PAGE_SIZE};
 use crate::model::{HomeData, HomeRow, IndexRow, Movie, MovieCard, Thumbnail};
 use crate::review::SentimentScore;
-
-/// How long the home page's data is served from memory. Writes in this
-/// process clear it at once; another process's writes show within this time.
-pub const HOME_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Cards per home row as served; a row loads more (its browse query) as it scrolls.
 /// Twelve fill a 1440 px screen and keep the page small (20 made it 262 KB).
@@ -232,30 +229,35 @@ impl Catalog {
         Ok(row.try_get::<Option<i64>, _>("y").ctx("newest year")?.unwrap_or(2026))
     }
 
+    /// Genres, languages and the newest year: the same for every browse
+    /// page, so read once per [`super::cache::TTL`] rather than per page.
+    async fn facets(&self) -> DbResult<Facets> {
+        if let Some(f) = self.caches.facets.get() {
+            return Ok(f);
+        }
+        let f = Facets {
+            genres: self.genres().await?,
+            languages: self.languages().await?,
+            newest_year: self.newest_year().await?,
+        };
+        self.caches.facets.put(f.clone());
+        Ok(f)
+    }
+
     /// The home page: the rows in one query (trending, top rated, most voted,
     /// then a row per genre of [`HOME_GENRES`] that has movies) and the first
     /// trending film, whole, for the billboard.
     pub async fn home(&self) -> DbResult<HomeData> {
-        let cached = self.home_cache.lock().ok().and_then(|c| c.clone());
-        if let Some((_, data)) = cached.filter(|(at, _)| at.elapsed() < HOME_CACHE_TTL) {
+        if let Some(data) = self.caches.home.get() {
             return Ok(data);
         }
         let data = self.home_uncached().await?;
-        if let Ok(mut c) = self.home_cache.lock() {
-            *c = Some((std::time::Instant::now(), data.clone()));
-        }
+        self.caches.home.put(data.clone());
         Ok(data)
     }
 
-    /// Forgets the cached home page (after a write).
-    pub(crate) fn invalidate_cached(&self) {
-        if let Ok(mut c) = self.home_cache.lock() {
-            *c = None;
-        }
-    }
-
     async fn home_uncached(&self) -> DbResult<HomeData> {
-        let newest = self.newest_year().await?;
+        let newest = self.facets().await?.newest_year;
         let genre_marks = vec!["?"; HOME_GENRES.len()].join(", ");
         let sql = format!(
             "SELECT row_key, id, title, year, rating, poster_url, thumbnail_key, thumbnail_width, \
@@ -320,7 +322,7 @@ impl Catalog {
     pub async fn browse(&self, q: &BrowseQuery) -> DbResult<BrowsePage> {
         let page_size = i64::from(q.page_size.clamp(1, MAX_PAGE_SIZE));
         let (filter, binds) = browse_filter(&q.filters);
-        let newest = if q.sort == BrowseSort::Trending { self.newest_year().await? } else { 0 };
+        let Facets { genres, languages, newest_year: newest } = self.facets().await?;
         let sql = format!(
             "SELECT {CARD_COLUMNS}, COUNT(*) OVER () AS total FROM movies m {filter} \
              ORDER BY {} LIMIT ? OFFSET ?",
@@ -348,8 +350,8 @@ impl Catalog {
             query: q.with_page(page),
             total_pages,
             total: u64::try_from(total).unwrap_or_default(),
-            genres: self.genres().await?,
-            languages: self.languages().await?,
+            genres,
+            languages,
         })
     }
 

@@ -225,12 +225,11 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
-            if (n == "/admin" || n.starts_with("/admin/") || n.starts_with("/admin?"))
+            if crate::security::is_local_path(n)
+                && (n == "/admin" || n.starts_with("/admin/") || n.starts_with("/admin?"))
                 && !n.starts_with("/admin/login")
                 && !n.contains("//")
-                && !n.contains('\\')
-                && n.len() < 512
-                && !n.chars().any(char::is_control) =>
+                && n.len() < 512 =>
         {
             n.to_owned()
         }
