@@ -1,5 +1,6 @@
-//! What the fuzz targets share: a small index built once, and the index file
-//! header fix-up that lets mutated payloads past the checksum.
+//! What the fuzz targets share: a small index built once, and the checksum
+//! fix-ups (index file header, sentiment model trailer) that let mutated
+//! payloads past the checksums.
 
 use std::sync::OnceLock;
 
@@ -101,6 +102,18 @@ pub fn with_valid_checksum(bytes: &[u8]) -> Vec<u8> {
         let sum = search::file::checksum(&out[HEADER_LEN..]);
         out[24..32].copy_from_slice(&len.to_le_bytes());
         out[32..40].copy_from_slice(&sum.to_le_bytes());
+    }
+    out
+}
+
+/// `bytes` with its last four bytes replaced by the CRC-32 of the rest, as the
+/// sentiment model file ends (see `sentiment::Model::to_bytes`), so that a
+/// mutated model reaches the checks behind the checksum.
+pub fn with_valid_crc32(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    if let Some(body) = out.len().checked_sub(4) {
+        let crc = crc32fast::hash(&out[..body]);
+        out[body..].copy_from_slice(&crc.to_le_bytes());
     }
     out
 }

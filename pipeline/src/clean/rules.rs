@@ -27,13 +27,14 @@ pub fn runtime_minutes(raw: Option<&str>) -> Option<i32> {
         for c in s.chars() {
             match c {
                 '0'..='9' => num.push(c),
+                // Checked: a huge number is not a runtime, and must not wrap into one.
                 'h' => {
-                    total += num.parse::<i64>().ok()? * 60;
+                    total = total.checked_add(num.parse::<i64>().ok()?.checked_mul(60)?)?;
                     num.clear();
                     any = true;
                 }
                 'm' => {
-                    total += num.parse::<i64>().ok()?;
+                    total = total.checked_add(num.parse::<i64>().ok()?)?;
                     num.clear();
                     any = true;
                 }
@@ -181,7 +182,7 @@ pub fn poster_url(raw: Option<&str>) -> Option<String> {
 
 /// Runtime in minutes from seconds (IMDb's `runtime.seconds`), rounded.
 pub fn runtime_from_seconds(seconds: Option<i64>) -> Option<i32> {
-    let m = (seconds? + 30) / 60;
+    let m = seconds?.checked_add(30)? / 60;
     (1..=6000).contains(&m).then_some(m as i32)
 }
 
@@ -253,6 +254,10 @@ mod tests {
         assert_eq!(runtime_minutes(Some("long")), None);
         assert_eq!(runtime_minutes(Some("")), None);
         assert_eq!(runtime_minutes(None), None);
+        // Overflowed (caught with the kaggle_csv fuzz target): a panic with overflow
+        // checks, and in release 4611686018427387906 h wrapped to 120 minutes.
+        assert_eq!(runtime_minutes(Some("4611686018427387906h")), None);
+        assert_eq!(runtime_minutes(Some("9223372036854775807m 1m")), None);
     }
 
     #[test]
@@ -350,6 +355,7 @@ mod tests {
         assert_eq!(runtime_from_seconds(Some(8545)), Some(142));
         assert_eq!(runtime_from_seconds(Some(0)), None);
         assert_eq!(runtime_from_seconds(None), None);
+        assert_eq!(runtime_from_seconds(Some(i64::MAX)), None, "no overflow");
         assert_eq!(super::money(Some("$1,234,567")), Some((1_234_567, "USD".into())));
         assert_eq!(super::money(Some("$2,799,439,100")), Some((2_799_439_100, "USD".into())), "64-bit");
         assert_eq!(super::money(Some("GBP 1,234")), Some((1_234, "GBP".into())));
