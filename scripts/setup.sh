@@ -93,6 +93,16 @@ if ! "$MARQUEE_TOOLS/bin/cargo-fuzz" --version 2>/dev/null | grep -q "$CARGO_FUZ
   rm -rf "$MARQUEE_TOOLS/build-cargo-fuzz"
 fi
 
+# --- 3c. cargo-deny, for the licence, ban and source checks of scripts/test.sh
+# (its licence matcher is slow unoptimised: opt-level 1).
+CARGO_DENY_VERSION=0.20.2
+if ! "$MARQUEE_TOOLS/bin/cargo-deny" --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
+  log "installing cargo-deny $CARGO_DENY_VERSION into $MARQUEE_TOOLS"
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_TARGET_DIR="$MARQUEE_TOOLS/build-cargo-deny" \
+    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked --root "$MARQUEE_TOOLS"
+  rm -rf "$MARQUEE_TOOLS/build-cargo-deny"
+fi
+
 # --- 4. npm packages (Tailwind v4, binaryen's wasm-opt, playwright-core, tsx).
 stamp=node_modules/.marquee-installed
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then

@@ -17,6 +17,12 @@ export MARQUEE_TEST_MYSQL_URL="${MARQUEE_TEST_MYSQL_URL:-mysql://root@127.0.0.1:
 step "rustfmt"
 cargo fmt --all --check
 
+# Licences, banned crates and sources (deny.toml). The advisories check needs
+# the RustSec database from GitHub, which these machines cannot fetch; run
+# `cargo deny check advisories` where it can be.
+step "cargo deny (licenses bans sources)"
+cargo deny --log-level error check licenses bans sources
+
 # One release build serves everything: cargo-leptos builds the server and the
 # WASM bundle, and the tests reuse the same release artifacts.
 step "build (cargo leptos build --release)"
