@@ -12,6 +12,13 @@ pub enum PipelineError {
         #[source]
         source: object_store::Error,
     },
+    #[error("the object store `{url}` is full: writing `{key}` failed and nothing was stored under it ({source})")]
+    StoreFull {
+        url: String,
+        key: String,
+        #[source]
+        source: object_store::Error,
+    },
     #[error("the raw file `{key}` is not a usable Kaggle catalog CSV: {reason}")]
     BadInput { key: String, reason: String },
     #[error("cleaning job `{job}` failed: {source}")]
@@ -34,4 +41,18 @@ impl<T> DfContext<T> for std::result::Result<T, datafusion::error::DataFusionErr
     fn job(self, job: &'static str) -> Result<T> {
         self.map_err(|source| PipelineError::DataFusion { job, source })
     }
+}
+
+/// True when `e` (or one of its causes) is a disk that is full.
+pub(crate) fn is_storage_full(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::StorageFull || io.raw_os_error() == Some(28) {
+                return true;
+            }
+        }
+        cause = c.source();
+    }
+    false
 }

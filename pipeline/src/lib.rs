@@ -19,6 +19,7 @@
 pub mod bulk;
 pub mod clean;
 mod error;
+pub mod failpoint;
 pub mod fetch;
 pub mod orchestrate;
 pub mod progress;

@@ -80,7 +80,12 @@ pub async fn load_movies(catalog: &Catalog, movies: &[catalog::Movie], progress:
         if rows.is_empty() {
             continue;
         }
-        let r = catalog.upsert_movies(rows, source, |done| progress.advance((done_before + done) as u64)).await?;
+        let r = catalog
+            .upsert_movies(rows, source, |done| {
+                progress.advance((done_before + done) as u64);
+                crate::failpoint::pause_blocking(crate::failpoint::LOAD);
+            })
+            .await?;
         done_before += rows.len();
         load.inserted += r.inserted;
         load.updated += r.updated;

@@ -110,10 +110,12 @@ impl AssetStore {
     /// Writes `bytes` at `key` (atomically: the local store writes a temp file
     /// and renames; S3 puts are atomic).
     pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
-        self.inner.put(&Key::from(key), PutPayload::from(bytes)).await.map_err(|source| PipelineError::Store {
-            op: "put",
-            key: key.to_owned(),
-            source,
+        self.inner.put(&Key::from(key), PutPayload::from(bytes)).await.map_err(|source| {
+            if crate::error::is_storage_full(&source) {
+                PipelineError::StoreFull { url: self.url.clone(), key: key.to_owned(), source }
+            } else {
+                PipelineError::Store { op: "put", key: key.to_owned(), source }
+            }
         })?;
         Ok(())
     }

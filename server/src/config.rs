@@ -26,7 +26,8 @@ pub struct Config {
     /// `MARQUEE_CATALOG_SOURCE`: Kaggle-format CSV, a path or http(s) URL
     /// (default: the shared sample, when present).
     pub catalog_source: Option<String>,
-    /// `MARQUEE_LOAD_ON_EMPTY`: run the pipeline at start-up when the catalog is empty (default true).
+    /// `MARQUEE_LOAD_ON_EMPTY`: run the pipeline at start-up when the catalog is
+    /// empty, or was never loaded to the end (a first load killed part-way; default true).
     pub load_on_empty: bool,
     /// `MARQUEE_SENTIMENT_ON_START`: train the review-sentiment model at
     /// start-up when none is saved (default true; about 10 s and 300 MiB once).

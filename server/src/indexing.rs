@@ -91,6 +91,7 @@ pub async fn save_and_publish(
     cancel: &tokio_util::sync::CancellationToken,
 ) -> anyhow::Result<usize> {
     let docs = index.len();
+    pipeline::failpoint::pause(pipeline::failpoint::INDEX_BUILD).await;
     let path = path.to_path_buf();
     let index = tokio::task::spawn_blocking(move || -> anyhow::Result<search::Index> {
         if let Some(dir) = path.parent() {
@@ -102,6 +103,7 @@ pub async fn save_and_publish(
     .await
     .context("saving the index panicked")?
     .context("saving the search index")?;
+    pipeline::failpoint::pause(pipeline::failpoint::SWAP).await;
     anyhow::ensure!(!cancel.is_cancelled(), "cancelled before the index was published");
     // Publish only after the file is complete: a crash before this line leaves
     // the old index in memory, and a complete one on disk.

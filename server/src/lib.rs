@@ -12,6 +12,7 @@ pub mod limits;
 pub mod media;
 pub mod metrics;
 pub mod orchestration;
+pub mod page_cache;
 pub mod rate_limit;
 pub mod rest;
 pub mod security;

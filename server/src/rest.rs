@@ -116,22 +116,34 @@ async fn search(
         }
     };
     let scores: HashMap<&str, f32> = hits.iter().map(|h| (h.id.as_str(), h.score)).collect();
-    let hits: Vec<Value> = movies
-        .into_iter()
-        .map(|m| {
-            let score = scores.get(m.id.as_str()).copied().unwrap_or_default();
-            let mut v = serde_json::to_value(&m).unwrap_or(Value::Null);
-            v["score"] = json!(score);
-            v
-        })
+    let hits: Vec<Hit> = movies
+        .iter()
+        .map(|movie| Hit { movie, score: scores.get(movie.id.as_str()).copied().unwrap_or_default() })
         .collect();
-    Json(json!({
-        "query": q,
-        "mode": if mode == search::Mode::Exact { "exact" } else { "product" },
-        "took_ms": started.elapsed().as_secs_f64() * 1000.0,
-        "hits": hits,
-    }))
+    Json(SearchResponse {
+        query: q,
+        mode: if mode == search::Mode::Exact { "exact" } else { "product" },
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        hits,
+    })
     .into_response()
+}
+
+/// `/api/search`'s answer (serialized straight from the movies, no JSON tree in between).
+#[derive(serde::Serialize)]
+struct SearchResponse<'a> {
+    query: &'a str,
+    mode: &'static str,
+    took_ms: f64,
+    hits: Vec<Hit<'a>>,
+}
+
+/// A movie with its score.
+#[derive(serde::Serialize)]
+struct Hit<'a> {
+    #[serde(flatten)]
+    movie: &'a catalog::Movie,
+    score: f32,
 }
 
 async fn movie(State(state): State<AppState>, Path(id): Path<String>) -> Response {

@@ -14,7 +14,7 @@ use catalog::runs::Trigger;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
-use pipeline::orchestrate::assets::{OFFLINE_ASSETS, PRETRAINED_REVIEWS};
+use pipeline::orchestrate::assets::{DATABASE, OFFLINE_ASSETS, PRETRAINED_REVIEWS};
 use pipeline::orchestrate::{Orchestrator, Registry, RunRequest, Selection, TriggerError};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -28,6 +28,7 @@ use crate::admin::Admin;
 use crate::config::Config;
 use crate::indexing;
 use crate::orchestration::{self, NextRun};
+use crate::page_cache::PageCache;
 use crate::rate_limit::RateLimiter;
 use crate::sentiment::{self, LiveSentiment};
 use crate::status::{CatalogLoad, Status};
@@ -98,7 +99,11 @@ pub async fn build_with(config: &Config, extra: Registry) -> anyhow::Result<Appl
             None
         }
     };
-    let needs_load = config.load_on_empty && movies == 0 && config.catalog_source.is_some();
+    // Empty, or a first load that never finished (killed after some batches):
+    // load again, rather than serve a part of the catalog until the schedule runs.
+    let never_loaded =
+        movies == 0 || catalog.last_success(DATABASE, &None).await.context("reading the last database load")?.is_none();
+    let needs_load = config.load_on_empty && never_loaded && config.catalog_source.is_some();
 
     // Orchestration: the graph, runs left behind by a dead process, the schedule.
     let live_sentiment = LiveSentiment::default();
@@ -208,6 +213,8 @@ fn router(state: AppState) -> Router {
         )
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(admin, crate::admin::guard))
+        // Inside compression: the cache keeps pages as rendered, each hit gets a fresh nonce.
+        .layer(axum::middleware::from_fn_with_state(PageCache::new(state.catalog.clone()), crate::page_cache::serve))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

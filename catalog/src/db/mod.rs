@@ -18,7 +18,7 @@ pub use connect::{Backend, Catalog};
 pub use runs::{AssetMetrics, Lease, MaterializationOutcome, NewRun, ADMIN_PASSWORD_SETTING, MAX_RUNS};
 pub use scrape::{ItemStatus, ReviewRow, ScrapeItem};
 pub use sentiment::ReviewLabel;
-pub use write::{LoadReport, RejectedRow};
+pub use write::{LoadReport, RejectedRow, LOAD_BATCH};
 
 /// Errors of the catalog database, each with what was being done.
 #[derive(Debug, thiserror::Error)]

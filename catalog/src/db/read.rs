@@ -403,25 +403,25 @@ impl Catalog {
 
     /// The movies with these ids, in one query, in the order of `ids`
     /// (unknown ids are left out).
+    /// Served from memory when read less than [`super::cache::TTL`] ago.
     pub async fn movies_by_ids(&self, ids: &[String]) -> DbResult<Vec<Movie>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let marks = vec!["?"; ids.len()].join(", ");
-        let sql = format!("SELECT {MOVIE_COLUMNS} FROM movies WHERE id IN ({marks})");
-        let mut query = sqlx::query(&sql);
-        for id in ids {
-            query = query.bind(id.clone());
+        let mut by_id = self.caches.movies.get_many(ids);
+        let missing: Vec<&String> = ids.iter().filter(|id| !by_id.contains_key(*id)).collect();
+        if !missing.is_empty() {
+            let marks = vec!["?"; missing.len()].join(", ");
+            let sql = format!("SELECT {MOVIE_COLUMNS} FROM movies WHERE id IN ({marks})");
+            let mut query = sqlx::query(&sql);
+            for id in missing {
+                query = query.bind(id.clone());
+            }
+            let rows = query.fetch_all(&self.pool).await.ctx("movies by ids")?;
+            let read = rows.iter().map(movie_from_row).collect::<Result<Vec<_>, _>>().ctx("movies by ids")?;
+            self.caches.movies.put_many(&read);
+            by_id.extend(read.into_iter().map(|m| (m.id.clone(), m)));
         }
-        let rows = query.fetch_all(&self.pool).await.ctx("movies by ids")?;
-        let mut by_id: std::collections::HashMap<String, Movie> = rows
-            .iter()
-            .map(movie_from_row)
-            .collect::<Result<Vec<_>, _>>()
-            .ctx("movies by ids")?
-            .into_iter()
-            .map(|m| (m.id.clone(), m))
-            .collect();
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 

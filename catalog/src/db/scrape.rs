@@ -267,6 +267,8 @@ impl Catalog {
                 written += 1;
             }
             tx.commit().await.ctx("commit reviews batch")?;
+            // Movie pages show reviews: what was derived before is stale.
+            self.invalidate_cached();
         }
         Ok(written)
     }

@@ -71,6 +71,7 @@ impl Catalog {
                 written += 1;
             }
             tx.commit().await.ctx("commit labels batch")?;
+            self.invalidate_cached();
         }
         Ok(written)
     }

@@ -183,6 +183,12 @@ async fn scrape_asset(
 /// A source's report as the asset's: cancelled and all-failed runs are
 /// errors; failed items are warnings (each is retried by the next run).
 fn source_report(ctx: &AssetContext, r: SourceReport) -> AssetResult {
+    if let Some(reason) = &r.stopped {
+        return Err(asset_error(format!(
+            "stopped after {} items: {reason}; what was stored before is kept, and the next run resumes from it",
+            r.fetched
+        )));
+    }
     if r.cancelled {
         return Err(asset_error("cancelled: what was fetched is stored, and the next run resumes from it"));
     }
@@ -245,6 +251,7 @@ async fn cleaned_movies(ctx: AssetContext) -> AssetResult {
     ctx.progress.stage("clean", None);
     let version = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ").to_string();
     let r = clean_movies(&ctx.store, kaggle_key.as_deref(), &version).await?;
+    crate::failpoint::pause(crate::failpoint::CLEAN).await;
     ctx.progress.note(&format!(
         "cleaned_movies: {} rows ({} merged, {} scraped only, {} Kaggle only, {} with thumbnails, {} not films left out)",
         r.rows_out, r.merged, r.scraped_only, r.kaggle_only, r.with_thumbnail, r.not_films

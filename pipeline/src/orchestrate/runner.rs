@@ -245,14 +245,17 @@ impl Orchestrator {
                 continue;
             }
             // Its process holds the lease for it (this one too, between
-            // taking the lease and registering the run): alive.
+            // taking the lease and registering the run): alive, unless that
+            // process is of this host and gone (killed: no need to wait for
+            // the lease to expire).
             let alive = lease.run_id.as_deref() == Some(run.id.as_str())
                 && lease.holder.as_deref() == Some(holder.as_str())
-                && lease.expires_at >= now;
+                && lease.expires_at >= now
+                && !holder_is_dead(&holder);
             if alive {
                 continue;
             }
-            let reason = "interrupted: the process running it stopped before it finished (its lease expired)";
+            let reason = "interrupted: the process running it stopped before it finished";
             tracing::warn!(run_id = %run.id, "{reason}");
             catalog.mark_interrupted(&run.id, reason, now).await?;
             marked.push(run.id);

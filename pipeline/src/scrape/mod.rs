@@ -88,17 +88,38 @@ pub struct SourceReport {
     pub warnings: Vec<String>,
     /// True when the run stopped early because it was cancelled.
     pub cancelled: bool,
+    /// Why the run stopped starting items (the object store is full), if it did.
+    #[serde(default)]
+    pub stopped: Option<String>,
     pub duration_ms: u64,
 }
 
 /// How one item ended.
 #[derive(Debug)]
 pub(crate) enum Outcome {
-    Fetched { rows: u64, bytes: u64, warning: Option<String> },
+    Fetched {
+        rows: u64,
+        bytes: u64,
+        warning: Option<String>,
+    },
     NotModified,
     Skipped,
     Failed(String),
+    /// Failed in a way every later item would too (the object store is
+    /// full): the run starts no more items and fails with this reason.
+    Stop(String),
     Cancelled,
+    /// Not started: an earlier item stopped the run.
+    NotStarted,
+}
+
+/// The outcome of an item whose object could not be stored: a full store
+/// stops the run (every later item would fail the same way, after fetching).
+pub(crate) fn storing_failed(key: &str, e: crate::PipelineError) -> Outcome {
+    match e {
+        full @ crate::PipelineError::StoreFull { .. } => Outcome::Stop(full.to_string()),
+        other => Outcome::Failed(format!("storing {key}: {other}")),
+    }
 }
 
 impl<'a> ScrapeContext<'a> {
@@ -135,13 +156,17 @@ impl<'a> ScrapeContext<'a> {
         let mut report = SourceReport { asset: asset.to_owned(), items: items.len() as u64, ..Default::default() };
         self.progress.stage(asset, Some(items.len() as u64));
         let cancel = self.cancel.clone();
+        let stop = CancellationToken::new();
         let jobs = items.into_iter().map(|item| {
             let k = key(&item);
-            let cancel = cancel.clone();
+            let (cancel, stop) = (cancel.clone(), stop.clone());
             let fut = work(item);
             async move {
                 if cancel.is_cancelled() {
                     return (k, Outcome::Cancelled);
+                }
+                if stop.is_cancelled() {
+                    return (k, Outcome::NotStarted);
                 }
                 (k, fut.await)
             }
@@ -164,7 +189,14 @@ impl<'a> ScrapeContext<'a> {
                     tracing::warn!(asset, item = %k, %reason, "item failed");
                     report.failed.push(FailedItem { key: k, reason });
                 }
+                Outcome::Stop(reason) => {
+                    tracing::error!(asset, item = %k, %reason, "item failed: stopping the run");
+                    report.failed.push(FailedItem { key: k, reason: reason.clone() });
+                    report.stopped.get_or_insert(reason);
+                    stop.cancel();
+                }
                 Outcome::Cancelled => report.cancelled = true,
+                Outcome::NotStarted => {}
             }
             done += 1;
             self.progress.advance(done);

@@ -8,8 +8,8 @@ use catalog::db::{ItemStatus, ScrapeItem};
 
 use super::records::{to_json_lines, FetchMeta, RawList, RawMovie, LISTS_PREFIX, MOVIES_PREFIX};
 use super::{
-    date_partition, now_unix, valid_title_id, validators_for, FailedItem, FetchErrorOrReason, Outcome, ScrapeContext,
-    SourceReport, PARTITION_SIZE,
+    date_partition, now_unix, storing_failed, valid_title_id, validators_for, FailedItem, FetchErrorOrReason, Outcome,
+    ScrapeContext, SourceReport, PARTITION_SIZE,
 };
 use crate::fetch::FetchError;
 use crate::{PipelineError, Result};
@@ -255,7 +255,7 @@ async fn title(ctx: &ScrapeContext<'_>, id: String, prev: Option<ScrapeItem>, da
     let len = bytes.len() as u64;
     let key = format!("{MOVIES_PREFIX}/{date}/{id}.jsonl");
     if let Err(e) = ctx.store.put(&key, bytes).await {
-        return Outcome::Failed(format!("storing {key}: {e}"));
+        return storing_failed(&key, e);
     }
     item.status = ItemStatus::Done;
     item.object_key = Some(key);

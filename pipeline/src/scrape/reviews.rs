@@ -7,7 +7,9 @@
 use catalog::db::{ItemStatus, ScrapeItem};
 
 use super::records::{latest_by_id, to_json_lines, FetchMeta, RawMovie, RawReview, MOVIES_PREFIX, REVIEWS_PREFIX};
-use super::{date_partition, now_unix, validators_for, FetchErrorOrReason, Outcome, ScrapeContext, SourceReport};
+use super::{
+    date_partition, now_unix, storing_failed, validators_for, FetchErrorOrReason, Outcome, ScrapeContext, SourceReport,
+};
 use crate::fetch::FetchError;
 use crate::Result;
 
@@ -134,7 +136,7 @@ async fn title_reviews(
         bytes += data.len() as u64;
         let object = format!("{REVIEWS_PREFIX}/{date}/{id}-{polarity}-p{page}.jsonl");
         if let Err(e) = ctx.store.put(&object, data).await {
-            return Outcome::Failed(format!("storing {object}: {e}"));
+            return storing_failed(&object, e);
         }
         if page == 1 {
             item.etag = fetched.validators.etag.clone();

@@ -15,7 +15,9 @@ use super::records::{
     latest_by_id, to_json_lines, FetchMeta, RawMovie, RawThumbnail, MEDIA_PREFIX, MOVIES_PREFIX, POSTERS_PREFIX,
     THUMBNAILS_PREFIX,
 };
-use super::{date_partition, now_unix, validators_for, FetchErrorOrReason, Outcome, ScrapeContext, SourceReport};
+use super::{
+    date_partition, now_unix, storing_failed, validators_for, FetchErrorOrReason, Outcome, ScrapeContext, SourceReport,
+};
 use crate::fetch::FetchError;
 use crate::sources::content_digest;
 use crate::Result;
@@ -171,7 +173,7 @@ async fn thumbnail(
         }
         bytes += data.len() as u64;
         if let Err(e) = ctx.store.put(&key, data).await {
-            return Outcome::Failed(format!("storing {key}: {e}"));
+            return storing_failed(&key, e);
         }
     }
     let raw = RawThumbnail {
@@ -191,7 +193,7 @@ async fn thumbnail(
     bytes += line.len() as u64;
     let key = format!("{THUMBNAILS_PREFIX}/{date}/{id}.jsonl");
     if let Err(e) = ctx.store.put(&key, line).await {
-        return Outcome::Failed(format!("storing {key}: {e}"));
+        return storing_failed(&key, e);
     }
     item.status = ItemStatus::Done;
     item.object_key = Some(key);

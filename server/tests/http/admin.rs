@@ -144,7 +144,7 @@ impl Browser {
     }
 }
 
-fn run_id(location: &str) -> String {
+pub fn run_id(location: &str) -> String {
     location.trim_start_matches("/admin/runs/").split('?').next().unwrap().to_owned()
 }
 

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use marquee::Config;
 
 pub const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/catalog/imdb_top_1000.csv");
+/// The labelled 50k IMDb reviews (25 MB of gzip).
+pub const REVIEWS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/reviews/imdb_reviews_50k.csv.gz");
 
 pub struct TestApp {
     pub base: String,
@@ -53,6 +55,16 @@ pub async fn spawn_with(
     database_url: Option<String>,
     extra: pipeline::orchestrate::Registry,
 ) -> TestApp {
+    spawn_configured(data_dir, database_url, extra, &[]).await
+}
+
+/// Like [`spawn_with`], with `settings` (environment names and values) over the test defaults.
+pub async fn spawn_configured(
+    data_dir: tempfile::TempDir,
+    database_url: Option<String>,
+    extra: pipeline::orchestrate::Registry,
+    settings: &[(&str, &str)],
+) -> TestApp {
     let mut env = HashMap::new();
     env.insert("MARQUEE_SCHEDULE".to_owned(), "off".to_owned());
     // Training takes ~10 s; the tests that need a model train it themselves.
@@ -79,10 +91,8 @@ pub async fn spawn_with(
     env.insert("MARQUEE_SCRAPE_RATE".to_owned(), "1000".to_owned());
     env.insert("MARQUEE_SCRAPE_CONCURRENCY".to_owned(), "8".to_owned());
     env.insert("MARQUEE_SCRAPE_MOVIE_LIMIT".to_owned(), "10".to_owned());
-    env.insert(
-        "MARQUEE_PRETRAINED_REVIEWS".to_owned(),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/reviews/imdb_reviews_50k.csv.gz").to_owned(),
-    );
+    env.insert("MARQUEE_PRETRAINED_REVIEWS".to_owned(), REVIEWS.to_owned());
+    env.extend(settings.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
     let config = Config::from_sources(&env).expect("valid test configuration");
     let app = marquee::build_with(&config, extra).await.expect("the server starts");
     let base = format!("http://{}", app.addr);

@@ -2,7 +2,11 @@
 
 mod admin;
 mod common;
+mod crash;
+mod disk_full;
 mod mysql;
+mod outage;
+mod proxy;
 mod scrape;
 mod sentiment;
 mod sqlite;

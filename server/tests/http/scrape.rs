@@ -12,7 +12,7 @@ use fixture_site::{FixtureSite, Options};
 
 use super::common;
 
-fn scrape_env(site: &FixtureSite, data_dir: &Path, limit: usize, rate: &str) -> HashMap<String, String> {
+pub fn scrape_env(site: &FixtureSite, data_dir: &Path, limit: usize, rate: &str) -> HashMap<String, String> {
     let mut env = HashMap::new();
     env.insert("MARQUEE_DATA_DIR".into(), data_dir.display().to_string());
     env.insert("MARQUEE_LEPTOS_CONFIG".into(), concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml").into());
