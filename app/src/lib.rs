@@ -43,6 +43,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The document title, "Film · Marquee". leptos_meta 0.8 writes the formatted
+/// title into the server's HTML as it is, unescaped, so a scraped title like
+/// `</title><script>…` became markup (found by `server/tests/http/probes.rs`):
+/// on the server it is escaped here, and the browser decodes it back. In the
+/// browser the same text goes to `document.title`, plain text: not escaped.
+fn document_title(t: String) -> String {
+    let t = if t.is_empty() { "Marquee".to_owned() } else { format!("{t} · Marquee") };
+    if cfg!(feature = "ssr") {
+        t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    } else {
+        t
+    }
+}
+
 /// The root component: head tags, the header and the routes.
 #[component]
 pub fn App() -> impl IntoView {
@@ -59,7 +73,7 @@ pub fn App() -> impl IntoView {
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Meta name="description" content="Marquee: every film worth knowing, fast." />
         <Meta name="theme-color" content="#0a0a0a" />
-        <Title formatter=|t: String| if t.is_empty() { "Marquee".to_owned() } else { format!("{t} · Marquee") } />
+        <Title formatter=document_title />
         <Router>
             <Header />
             <main id="main" class="pb-16">

@@ -6,6 +6,16 @@ pub(crate) fn catalog() -> Result<::catalog::db::Catalog, ServerFnError> {
     use_context::<::catalog::db::Catalog>().ok_or_else(|| ServerFnError::new("the catalog is not configured"))
 }
 
+/// A value the server function refuses, answered `status` (4xx) instead of
+/// the 500 server_fn gives every error (found by `server/tests/http/probes.rs`).
+#[cfg(feature = "ssr")]
+fn refused(status: http::StatusCode, message: &str) -> ServerFnError {
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(status);
+    }
+    ServerFnError::new(message)
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) fn unavailable(what: &str, e: ::catalog::db::DbError) -> ServerFnError {
     tracing::error!(error = %e, "{what} failed");
@@ -26,7 +36,7 @@ pub async fn get_home() -> Result<HomeData, ServerFnError> {
 #[server(endpoint = "browse")]
 pub async fn get_browse_page(query: String) -> Result<BrowseData, ServerFnError> {
     if query.len() > 2048 {
-        return Err(ServerFnError::new("That filter is too long."));
+        return Err(refused(http::StatusCode::BAD_REQUEST, "That filter is too long."));
     }
     let q = ::catalog::BrowseQuery::from_query_string(&query);
     catalog()?.browse(&q).await.map_err(|e| unavailable("browse", e))
@@ -44,7 +54,7 @@ pub async fn get_movie(id: String) -> Result<Option<Movie>, ServerFnError> {
 pub async fn get_movie_reviews(id: String, filter: Option<String>, page: u32) -> Result<ReviewPage, ServerFnError> {
     let id = id.trim();
     if id.is_empty() || id.len() > 32 {
-        return Err(ServerFnError::new("no such movie"));
+        return Err(refused(http::StatusCode::NOT_FOUND, "no such movie"));
     }
     let filter = ::catalog::ReviewFilter::from_param(filter.as_deref());
     catalog()?.movie_reviews(id, filter, page.max(1)).await.map_err(|e| unavailable("reviews", e))

@@ -8,8 +8,9 @@
 //! - The CSRF token is a synchronizer token kept with the session, compared
 //!   in constant time, and every state-changing request must also come from
 //!   our own origin (`Origin`, else `Referer`).
-//! - Failed logins are counted per client IP in a sliding window; past the
-//!   limit, logins answer 429 with `Retry-After`.
+//! - Failed logins are counted per client IP in a sliding window (each
+//!   attempt as it starts, so parallel guesses count too; a success clears
+//!   the count); past the limit, logins answer 429 with `Retry-After`.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -133,22 +134,47 @@ impl Throttle {
     pub fn check(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
         let Ok(mut map) = self.inner.lock() else { return Ok(()) };
         let Some(fails) = map.get_mut(&ip) else { return Ok(()) };
+        self.blocked(fails, now).map_or(Ok(()), Err)
+    }
+
+    /// Counts an attempt of `ip` before its password is checked: `Err(retry_after)`
+    /// when it has failed too often lately, else the attempt counts as a failure
+    /// at once (a success [`Throttle::reset`]s it). Checking and counting under
+    /// one lock is what keeps concurrent guesses from all passing the check
+    /// before any of them is counted (20 parallel guesses all used to be verified).
+    pub fn begin_attempt(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+        let Ok(mut map) = self.inner.lock() else { return Ok(()) };
+        self.prune(&mut map, now);
+        let fails = map.entry(ip).or_default();
+        if let Some(wait) = self.blocked(fails, now) {
+            return Err(wait);
+        }
+        fails.push_back(now);
+        Ok(())
+    }
+
+    /// Drops failures older than the window; how long to wait when the rest reach the limit.
+    fn blocked(&self, fails: &mut VecDeque<Instant>, now: Instant) -> Option<Duration> {
         while fails.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
             fails.pop_front();
         }
         if fails.len() < self.limit {
-            return Ok(());
+            return None;
         }
         let oldest = fails.front().copied().unwrap_or(now);
-        Err((oldest + self.window).saturating_duration_since(now).max(Duration::from_secs(1)))
+        Some((oldest + self.window).saturating_duration_since(now).max(Duration::from_secs(1)))
+    }
+
+    fn prune(&self, map: &mut HashMap<IpAddr, VecDeque<Instant>>, now: Instant) {
+        if map.len() > 100_000 {
+            let window = self.window;
+            map.retain(|_, f| f.back().is_some_and(|t| now.duration_since(*t) < window));
+        }
     }
 
     pub fn record_failure(&self, ip: IpAddr, now: Instant) {
         if let Ok(mut map) = self.inner.lock() {
-            if map.len() > 100_000 {
-                let window = self.window;
-                map.retain(|_, f| f.back().is_some_and(|t| now.duration_since(*t) < window));
-            }
+            self.prune(&mut map, now);
             let fails = map.entry(ip).or_default();
             fails.push_back(now);
             while fails.len() > self.limit {
@@ -288,6 +314,21 @@ mod tests {
         t.record_failure(ip, now);
         t.reset(ip);
         assert!(t.check(ip, now).is_ok());
+    }
+
+    #[test]
+    fn an_attempt_is_counted_before_the_password_is_checked() {
+        let t = Throttle::new(3, Duration::from_secs(60));
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        let now = Instant::now();
+        // Three attempts in flight at once: none has failed yet, yet a fourth is refused.
+        for i in 0..3 {
+            assert!(t.begin_attempt(ip, now).is_ok(), "attempt {i}");
+        }
+        assert_eq!(t.begin_attempt(ip, now), Err(Duration::from_secs(60)));
+        assert!(t.check(ip, now).is_err(), "the early check sees them too");
+        t.reset(ip);
+        assert!(t.begin_attempt(ip, now).is_ok(), "a success clears the count");
     }
 
     #[test]

@@ -41,12 +41,7 @@ pub async fn login(
     let now = Instant::now();
     let ip = peer.ip();
     if let Err(wait) = admin.throttle.check(ip, now) {
-        tracing::warn!(%ip, "admin login throttled");
-        let mut resp = (StatusCode::TOO_MANY_REQUESTS, "too many failed sign-ins: try again later").into_response();
-        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            resp.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return resp;
+        return throttled(ip, wait);
     }
     if !origin_ok(&headers) {
         return (StatusCode::FORBIDDEN, "cross-origin sign-in refused").into_response();
@@ -69,6 +64,11 @@ pub async fn login(
             None
         }),
     };
+    // Counted before the (slow) password check, under the lock of the check:
+    // concurrent guesses cannot all slip in under the limit.
+    if let Err(wait) = admin.throttle.begin_attempt(ip, now) {
+        return throttled(ip, wait);
+    }
     let user_ok = auth::constant_time_eq(form.user.trim(), &admin.user);
     let password = form.password;
     // Verify even for a wrong name, so timing does not tell names apart.
@@ -80,7 +80,7 @@ pub async fn login(
     };
     let next = auth::safe_next(form.next.as_deref());
     if !(user_ok && verified) {
-        admin.throttle.record_failure(ip, now);
+        // Already counted by `begin_attempt`.
         tracing::warn!(%ip, "admin sign-in failed");
         return redirect(&format!("/admin/login?failed=1&next={}", app::format::query_escape(&next)));
     }
@@ -90,6 +90,16 @@ pub async fn login(
     let mut resp = redirect(&next);
     if let Ok(v) = HeaderValue::from_str(&auth::session_cookie(Some(&session.id), admin.secure(&headers))) {
         resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// 429 with `Retry-After`: the same answer whatever the password was.
+fn throttled(ip: std::net::IpAddr, wait: std::time::Duration) -> Response {
+    tracing::warn!(%ip, "admin login throttled");
+    let mut resp = (StatusCode::TOO_MANY_REQUESTS, "too many failed sign-ins: try again later").into_response();
+    if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
     }
     resp
 }

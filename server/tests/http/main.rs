@@ -6,6 +6,7 @@ mod crash;
 mod disk_full;
 mod mysql;
 mod outage;
+mod probes;
 mod proxy;
 mod scrape;
 mod sentiment;
