@@ -5,8 +5,10 @@
 //! Each page carries a fresh CSP nonce per response all the same: the copy
 //! keeps the nonce it was rendered with, and every hit replaces it (in the
 //! body and in the `Content-Security-Policy` header) with a new random one.
-//! A copy lives at most [`TTL`] and is dropped as soon as this process writes
-//! to the catalog ([`catalog::db::Catalog::generation`]). Requests with an
+//! A copy is fresh for [`TTL`]; past it, the first request renders the page
+//! again while the others are served the copy for up to [`STALE_GRACE`] more.
+//! A copy is never served once this process has written to the catalog
+//! ([`catalog::db::Catalog::generation`]). Requests with an
 //! admin session, several `Cookie` headers, or anything but `GET` are never
 //! served from, nor stored in, the cache; neither are responses other than a
 //! complete `200 text/html` page without `Set-Cookie`.
@@ -25,6 +27,10 @@ use catalog::db::Catalog;
 
 /// How long a rendered page is served from memory.
 pub const TTL: Duration = Duration::from_secs(10);
+/// Past [`TTL`], one request renders the page again while the others are
+/// still served the old copy for up to this long (no stampede of renders
+/// every time a popular page expires).
+const STALE_GRACE: Duration = Duration::from_secs(10);
 /// At most this many pages are kept (each is tens of kilobytes).
 const MAX_PAGES: usize = 2048;
 /// Pages larger than this are not kept.
@@ -53,6 +59,8 @@ struct Page {
     body: Bytes,
     /// The nonce the page was rendered with, replaced on every hit.
     nonce: String,
+    /// A request is rendering it again (it is past its TTL).
+    refreshing: bool,
 }
 
 impl PageCache {
@@ -62,8 +70,15 @@ impl PageCache {
 
     fn get(&self, key: &Key) -> Option<Response> {
         let generation = self.catalog.generation();
-        let pages = self.pages.lock().ok()?;
-        let page = pages.get(key).filter(|p| p.generation == generation && p.stored.elapsed() < TTL)?;
+        let mut pages = self.pages.lock().ok()?;
+        // Written since: never served. Past its TTL: the first request renders
+        // it again, the others keep the copy a little longer.
+        let page = pages.get_mut(key).filter(|p| p.generation == generation)?;
+        let age = page.stored.elapsed();
+        if age >= TTL + STALE_GRACE || (age >= TTL && !page.refreshing) {
+            page.refreshing = age < TTL + STALE_GRACE;
+            return None;
+        }
         let nonce = fresh_nonce()?;
         let body = replace_all(&page.body, page.nonce.as_bytes(), nonce.as_bytes());
         let mut headers = page.headers.clone();
@@ -78,12 +93,12 @@ impl PageCache {
     fn put(&self, key: Key, generation: u64, headers: HeaderMap, body: Bytes, nonce: String) {
         let Ok(mut pages) = self.pages.lock() else { return };
         if pages.len() >= MAX_PAGES {
-            pages.retain(|_, p| p.generation == generation && p.stored.elapsed() < TTL);
+            pages.retain(|_, p| p.generation == generation && p.stored.elapsed() < TTL + STALE_GRACE);
             if pages.len() >= MAX_PAGES {
                 return;
             }
         }
-        pages.insert(key, Page { stored: Instant::now(), generation, headers, body, nonce });
+        pages.insert(key, Page { stored: Instant::now(), generation, headers, body, nonce, refreshing: false });
     }
 }
 
@@ -199,6 +214,40 @@ mod tests {
         assert!(key_of(&request(&long, &[])).is_none());
         let post = Request::builder().method(Method::POST).uri("/").body(Body::empty()).unwrap();
         assert!(key_of(&post).is_none());
+    }
+
+    #[tokio::test]
+    async fn an_expired_page_is_rendered_again_by_one_request_while_the_others_get_the_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = Catalog::connect(&format!("sqlite://{}", dir.path().join("c.db").display())).await.unwrap();
+        let cache = PageCache::new(catalog.clone());
+        let key = Key { path_and_query: "/".into(), theme: "dark" };
+        let mut headers = HeaderMap::new();
+        headers
+            .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("script-src 'nonce-0123456789abcdef'"));
+        let body = Bytes::from_static(b"<script nonce=\"0123456789abcdef\"></script>");
+        let age = |cache: &PageCache, by: Duration| {
+            let mut pages = cache.pages.lock().unwrap();
+            let p = pages.get_mut(&key).unwrap();
+            p.stored = Instant::now() - by;
+        };
+        cache.put(key.clone(), catalog.generation(), headers.clone(), body.clone(), "0123456789abcdef".into());
+        let hit = cache.get(&key).expect("fresh");
+        let csp = hit.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+        assert!(!csp.contains("0123456789abcdef"), "a fresh nonce: {csp}");
+        let text = axum::body::to_bytes(hit.into_body(), 1 << 20).await.unwrap();
+        assert!(std::str::from_utf8(&text).unwrap().contains(&csp["script-src 'nonce-".len()..csp.len() - 1]));
+
+        age(&cache, TTL + Duration::from_secs(1));
+        assert!(cache.get(&key).is_none(), "the first request past the TTL renders it again");
+        assert!(cache.get(&key).is_some(), "the others still get the copy");
+        age(&cache, TTL + STALE_GRACE);
+        assert!(cache.get(&key).is_none(), "past the grace, nobody gets it");
+        assert!(cache.get(&key).is_none());
+
+        cache.put(key.clone(), catalog.generation(), headers, body, "0123456789abcdef".into());
+        catalog.invalidate_cached();
+        assert!(cache.get(&key).is_none(), "a write makes every copy stale at once");
     }
 
     #[test]

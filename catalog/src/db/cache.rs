@@ -102,7 +102,7 @@ pub(crate) struct Caches {
 impl Catalog {
     /// Forgets every cached read (after a write: readers may have cached a
     /// half-written catalog meanwhile).
-    pub(crate) fn invalidate_cached(&self) {
+    pub fn invalidate_cached(&self) {
         self.caches.generation.fetch_add(1, Ordering::SeqCst);
         self.caches.home.clear();
         self.caches.facets.clear();
