@@ -42,8 +42,14 @@ const MAX_KEY_LEN: usize = 512;
 #[derive(Clone)]
 pub struct PageCache {
     pages: Arc<Mutex<HashMap<Key, Page>>>,
+    /// Pages being rendered for the cache: who else asks for one waits for it
+    /// (no stampede of renders on a cold or just-written cache).
+    rendering: Arc<Mutex<HashMap<Key, tokio::sync::watch::Receiver<bool>>>>,
     catalog: Catalog,
 }
+
+/// How long a request waits for another one's render before rendering itself.
+const WAIT_FOR_RENDER: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
@@ -65,7 +71,7 @@ struct Page {
 
 impl PageCache {
     pub fn new(catalog: Catalog) -> Self {
-        Self { pages: Default::default(), catalog }
+        Self { pages: Default::default(), rendering: Default::default(), catalog }
     }
 
     fn get(&self, key: &Key) -> Option<Response> {
@@ -164,6 +170,20 @@ pub async fn serve(State(cache): State<PageCache>, req: Request, next: Next) -> 
     if let Some(hit) = cache.get(&key) {
         return hit;
     }
+    // Another request is rendering this page: wait for its copy.
+    let waiting = cache.rendering.lock().ok().and_then(|r| r.get(&key).cloned());
+    if let Some(mut done) = waiting {
+        let _ = tokio::time::timeout(WAIT_FOR_RENDER, done.wait_for(|d| *d)).await;
+        if let Some(hit) = cache.get(&key) {
+            return hit;
+        }
+    }
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    if let Ok(mut r) = cache.rendering.lock() {
+        r.entry(key.clone()).or_insert(rx);
+    }
+    // Whatever happens to this render, the waiters are let go.
+    let _release = Release { cache: &cache, key: &key, tx };
     let generation = cache.catalog.generation();
     let res = next.run(req).await;
     let html = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
@@ -182,9 +202,28 @@ pub async fn serve(State(cache): State<PageCache>, req: Request, next: Next) -> 
     };
     parts.headers.remove(header::CONTENT_LENGTH);
     if let Some(nonce) = nonce {
-        cache.put(key, generation, parts.headers.clone(), body.clone(), nonce);
+        cache.put(key.clone(), generation, parts.headers.clone(), body.clone(), nonce);
     }
     Response::from_parts(parts, Body::from(body))
+}
+
+/// Ends a render for the cache: forgets it and wakes whoever waits for it.
+struct Release<'a> {
+    cache: &'a PageCache,
+    key: &'a Key,
+    tx: tokio::sync::watch::Sender<bool>,
+}
+
+impl Drop for Release<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut r) = self.cache.rendering.lock() {
+            // Only our own entry (a waiter that timed out may have started another).
+            if r.get(self.key).is_some_and(|rx| rx.same_channel(&self.tx.subscribe())) {
+                r.remove(self.key);
+            }
+        }
+        let _ = self.tx.send(true);
+    }
 }
 
 #[cfg(test)]
