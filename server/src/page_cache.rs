@@ -35,6 +35,8 @@ const STALE_GRACE: Duration = Duration::from_secs(10);
 const MAX_PAGES: usize = 2048;
 /// Pages larger than this are not kept.
 const MAX_PAGE_BYTES: usize = 1 << 20;
+/// A page is buffered up to this size (a render that outgrows it is an error).
+const MAX_RENDER_BYTES: usize = 16 << 20;
 /// Longer paths and queries are not kept (nor worth keeping).
 const MAX_KEY_LEN: usize = 512;
 
@@ -192,16 +194,16 @@ pub async fn serve(State(cache): State<PageCache>, req: Request, next: Next) -> 
         return res;
     }
     let (mut parts, body) = res.into_parts();
-    let body = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+    let body = match axum::body::to_bytes(body, MAX_RENDER_BYTES).await {
         Ok(b) => b,
         Err(e) => {
-            // Too large to keep, or the render failed mid-way: nothing half-sent.
+            // The render failed mid-way: nothing half-sent.
             tracing::error!(error = %e, path = %key.path_and_query, "a page could not be buffered");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
     parts.headers.remove(header::CONTENT_LENGTH);
-    if let Some(nonce) = nonce {
+    if let Some(nonce) = nonce.filter(|_| body.len() <= MAX_PAGE_BYTES) {
         cache.put(key.clone(), generation, parts.headers.clone(), body.clone(), nonce);
     }
     Response::from_parts(parts, Body::from(body))
