@@ -154,7 +154,13 @@ pub async fn mysql_database() -> Option<MysqlDb> {
         }
         Err(e) => panic!("CI=true and MySQL at {admin} is unreachable: {e}"),
     };
-    // Databases left by an earlier, crashed run of this test.
+    // Databases left by an earlier, crashed run of these tests: only those of
+    // a process that is gone (this process's other tests run at the same time).
+    let left_behind = |name: &str| {
+        let pid =
+            name.strip_prefix("marquee_it_").and_then(|r| r.split('_').next()).and_then(|p| p.parse::<u32>().ok());
+        pid.is_some_and(|pid| pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists())
+    };
     if let Ok(rows) = sqlx::query("SHOW DATABASES LIKE 'marquee\\_it\\_%'").fetch_all(&pool).await {
         for row in rows {
             use sqlx::Row;
@@ -162,7 +168,9 @@ pub async fn mysql_database() -> Option<MysqlDb> {
                 .try_get::<String, _>(0)
                 .or_else(|_| row.try_get::<Vec<u8>, _>(0).map(|b| String::from_utf8_lossy(&b).into_owned()));
             if let Ok(name) = name {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS `{name}`")).execute(&pool).await;
+                if left_behind(&name) {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS `{name}`")).execute(&pool).await;
+                }
             }
         }
     }
