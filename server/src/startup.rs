@@ -96,6 +96,7 @@ pub async fn build_with(config: &Config, extra: Registry) -> anyhow::Result<Appl
         Ok(None) => None,
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "the saved search index is unusable: rebuilding it");
+            status.unusable_files.write().await.push(format!("{e:#} (rebuilt from the catalog, never served)"));
             None
         }
     };
@@ -114,7 +115,14 @@ pub async fn build_with(config: &Config, extra: Registry) -> anyhow::Result<Appl
             live_sentiment.publish(m);
         }
         Ok(None) => {}
-        Err(e) => tracing::error!(error = format!("{e:#}"), "the saved sentiment model is unusable: retrain it"),
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "the saved sentiment model is unusable: retrain it");
+            status
+                .unusable_files
+                .write()
+                .await
+                .push(format!("{e:#} (not served: retrain it with a sentiment_model run)"));
+        }
     }
     let mut registry = orchestration::registry(config, index.clone(), live_sentiment.clone());
     for asset in extra.assets() {

@@ -20,10 +20,13 @@ pub enum CatalogLoad {
 #[derive(Debug, Clone)]
 pub struct Status {
     pub catalog_load: Arc<RwLock<CatalogLoad>>,
+    /// Saved files found unusable at start-up (a corrupt index or model) and
+    /// what was done about them, for `/ready`.
+    pub unusable_files: Arc<RwLock<Vec<String>>>,
 }
 
 impl Default for Status {
     fn default() -> Self {
-        Self { catalog_load: Arc::new(RwLock::new(CatalogLoad::Idle)) }
+        Self { catalog_load: Arc::new(RwLock::new(CatalogLoad::Idle)), unusable_files: Default::default() }
     }
 }

@@ -49,6 +49,34 @@ async fn a_corrupt_index_file_is_reported_and_rebuilt_not_served() {
     assert!(body.contains("The Godfather"));
     let rebuilt = std::fs::read(app.data_dir.path().join("index/movies.idx")).unwrap();
     assert_ne!(rebuilt, bytes, "the corrupt file was replaced");
+    let (status, ready) = app.get("/ready").await;
+    assert_eq!(status, 200, "{ready}");
+    assert!(ready.contains("movies.idx") && ready.contains("never served"), "/ready reports it: {ready}");
+}
+
+#[tokio::test]
+async fn a_corrupt_sentiment_model_is_reported_and_not_served() {
+    let app = common::spawn(None).await;
+    let dir = app.stop().await;
+    let model = marquee::sentiment::model_path(dir.path());
+    std::fs::create_dir_all(model.parent().unwrap()).unwrap();
+    std::fs::write(&model, b"MQSENTIMENT but not really a model").unwrap();
+    let app = common::spawn_in(dir, None).await;
+    let (status, ready) = app.get("/ready").await;
+    assert_eq!(status, 200, "the catalog and search still serve: {ready}");
+    let ready: serde_json::Value = serde_json::from_str(&ready).unwrap();
+    assert_eq!(ready["sentiment_model"], serde_json::Value::Null, "{ready}");
+    let reported = ready["unusable_files"].to_string();
+    assert!(reported.contains("model.bin"), "/ready names the file: {reported}");
+    let r = app
+        .client
+        .post(format!("{}/api/sentiment", app.base))
+        .header("content-type", "application/json")
+        .body(r#"{"text": "a fine film"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503, "no model is served");
 }
 
 #[tokio::test]
