@@ -172,17 +172,6 @@ impl Throttle {
         }
     }
 
-    pub fn record_failure(&self, ip: IpAddr, now: Instant) {
-        if let Ok(mut map) = self.inner.lock() {
-            self.prune(&mut map, now);
-            let fails = map.entry(ip).or_default();
-            fails.push_back(now);
-            while fails.len() > self.limit {
-                fails.pop_front();
-            }
-        }
-    }
-
     pub fn reset(&self, ip: IpAddr) {
         if let Ok(mut map) = self.inner.lock() {
             map.remove(&ip);
@@ -305,13 +294,13 @@ mod tests {
         let now = Instant::now();
         for i in 0..3 {
             assert!(t.check(ip, now).is_ok(), "attempt {i}");
-            t.record_failure(ip, now + Duration::from_secs(i));
+            t.begin_attempt(ip, now + Duration::from_secs(i)).unwrap();
         }
         let wait = t.check(ip, now + Duration::from_secs(10)).unwrap_err();
         assert_eq!(wait, Duration::from_secs(50));
         assert!(t.check(other, now).is_ok(), "per IP");
         assert!(t.check(ip, now + Duration::from_secs(61)).is_ok(), "the window slides");
-        t.record_failure(ip, now);
+        t.begin_attempt(ip, now + Duration::from_secs(61)).unwrap();
         t.reset(ip);
         assert!(t.check(ip, now).is_ok());
     }
