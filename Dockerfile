@@ -9,7 +9,7 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN PATH="/src/node_modules/.bin:$PATH" cargo leptos build --release
+RUN PATH="/src/node_modules/.bin:$PATH" cargo leptos build --release --split
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*

@@ -7,5 +7,5 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$MARQUEE_ROOT"
 scripts/setup.sh
-cargo leptos build --release
+cargo leptos build --release --split
 exec target/release/marquee serve "$@"

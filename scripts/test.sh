@@ -24,9 +24,10 @@ step "cargo deny (licenses bans sources)"
 cargo deny --log-level error check licenses bans sources
 
 # One release build serves everything: cargo-leptos builds the server and the
-# WASM bundle, and the tests reuse the same release artifacts.
-step "build (cargo leptos build --release)"
-cargo leptos build --release
+# WASM bundle (`--split`: the lazy routes of app/src/pages/lazy.rs become
+# chunks of their own), and the tests reuse the same release artifacts.
+step "build (cargo leptos build --release --split)"
+cargo leptos build --release --split
 
 step "clippy"
 cargo clippy --release --workspace --exclude frontend --all-targets -- -D warnings

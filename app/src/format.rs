@@ -25,6 +25,14 @@ pub fn usd(n: i64) -> String {
     format!("${}", compact(n))
 }
 
+/// 8.66 → "8.7", 9.0 → "9.0": a rating to one decimal, in integer
+/// arithmetic (the pages every visitor loads then carry no float formatting).
+pub fn rating(r: f64) -> String {
+    let tenths = (r * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", tenths.abs() / 10, tenths.abs() % 10)
+}
+
 /// 142 → "2h 22m", 45 → "45m".
 pub fn runtime(minutes: i32) -> String {
     match (minutes / 60, minutes % 60) {
@@ -72,6 +80,18 @@ pub fn query_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ratings_have_one_decimal() {
+        for (r, text) in [(0.0, "0.0"), (8.66, "8.7"), (9.0, "9.0"), (9.99, "10.0"), (3.04, "3.0"), (-0.5, "-0.5")] {
+            assert_eq!(rating(r), text, "{r}");
+        }
+        // IMDb's ratings have one decimal already: each reads as written.
+        for tenths in 0..=100 {
+            let r = f64::from(tenths) / 10.0;
+            assert_eq!(rating(r), format!("{r:.1}"));
+        }
+    }
 
     #[test]
     fn numbers() {

@@ -16,10 +16,10 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 use components::header::Header;
-use pages::{browse::BrowsePage, home::HomePage, movie::MoviePage, not_found::NotFound, search::SearchPage};
+use pages::{home::HomePage, lazy, not_found::NotFound};
 
 /// The HTML document around the app (server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -79,13 +79,13 @@ pub fn App() -> impl IntoView {
             <main id="main" class="pb-16">
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/browse") view=BrowsePage ssr=SsrMode::Async />
-                    <Route path=path!("/search") view=SearchPage />
-                    <Route path=path!("/movie/:id") view=MoviePage ssr=SsrMode::Async />
-                    <Route path=path!("/admin") view=pages::admin::assets::AdminHomePage />
-                    <Route path=path!("/admin/login") view=pages::admin::login::AdminLoginPage />
-                    <Route path=path!("/admin/runs") view=pages::admin::runs::AdminRunsPage />
-                    <Route path=path!("/admin/runs/:id") view=pages::admin::run::AdminRunPage />
+                    <Route path=path!("/browse") view={Lazy::<lazy::Browse>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/search") view={Lazy::<lazy::Search>::new()} />
+                    <Route path=path!("/movie/:id") view={Lazy::<lazy::Movie>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view={Lazy::<lazy::AdminHome>::new()} />
+                    <Route path=path!("/admin/login") view={Lazy::<lazy::AdminLogin>::new()} />
+                    <Route path=path!("/admin/runs") view={Lazy::<lazy::AdminRuns>::new()} />
+                    <Route path=path!("/admin/runs/:id") view={Lazy::<lazy::AdminRun>::new()} />
                 </Routes>
             </main>
             <footer class="border-t border-white/5 px-4 py-8 text-center text-xs text-neutral-400 sm:px-8">

@@ -246,6 +246,22 @@ pub struct BrowsePage {
     pub languages: Vec<String>,
 }
 
+/// The cards of one page of a browse query, without the filter controls'
+/// data: what a row or the grid fetches as it loads more.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardsPage {
+    pub movies: Vec<MovieCard>,
+    /// The page served (a page past the end is clamped to the last).
+    pub page: u32,
+    pub total_pages: u32,
+}
+
+impl From<BrowsePage> for CardsPage {
+    fn from(p: BrowsePage) -> Self {
+        Self { movies: p.movies, page: p.query.page, total_pages: p.total_pages }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

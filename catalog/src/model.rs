@@ -73,18 +73,60 @@ pub struct Thumbnail {
 }
 
 impl Thumbnail {
+    /// Narrower copies of a thumbnail, offered in `srcset`: the media route
+    /// derives `<hex>-w<width>.jpg` from `<hex>.jpg` on its first request.
+    pub const VARIANT_WIDTHS: [u32; 3] = [160, 240, 320];
+
     /// Where the site serves it.
     pub fn url(&self) -> String {
         format!("/media/{}", self.key)
     }
 
+    /// Where the site serves the copy `width` px wide: a variant when the
+    /// thumbnail is wider (and `width` one of [`Self::VARIANT_WIDTHS`]), else the thumbnail.
+    pub fn url_for_width(&self, width: u32) -> String {
+        match self.key.strip_suffix(".jpg") {
+            Some(stem) if width < self.width && Self::VARIANT_WIDTHS.contains(&width) => {
+                format!("/media/{stem}-w{width}.jpg")
+            }
+            _ => self.url(),
+        }
+    }
+
+    /// The `srcset` of the thumbnail: each variant narrower than it, then the
+    /// thumbnail itself at its own width. Empty for a thumbnail of unknown width.
+    pub fn srcset(&self) -> String {
+        if self.width == 0 || !self.key.ends_with(".jpg") {
+            return String::new();
+        }
+        Self::VARIANT_WIDTHS
+            .iter()
+            .filter(|&&w| w < self.width)
+            .map(|&w| format!("{} {w}w, ", self.url_for_width(w)))
+            .chain(std::iter::once(format!("{} {}w", self.url(), self.width)))
+            .collect()
+    }
+
     /// True for names the media route may serve: 16 lower-case hex digits,
-    /// an optional `-blur`, and `.jpg` (nothing that could leave the prefix).
+    /// an optional `-blur` or `-w<variant width>`, and `.jpg` (nothing that
+    /// could leave the prefix).
     pub fn is_valid_key(key: &str) -> bool {
         let Some(stem) = key.strip_suffix(".jpg") else { return false };
         let hex = stem.strip_suffix("-blur").unwrap_or(stem);
-        hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        let hex = Self::variant_of(key).map_or(hex, |(base, _)| base);
+        is_hex16(hex)
     }
+
+    /// For a variant name `<hex>-w<width>.jpg`, its thumbnail's hex digest and the width.
+    pub fn variant_of(key: &str) -> Option<(&str, u32)> {
+        let (hex, digits) = key.strip_suffix(".jpg")?.rsplit_once("-w")?;
+        let width = Self::VARIANT_WIDTHS.into_iter().find(|w| w.to_string() == digits)?;
+        is_hex16(hex).then_some((hex, width))
+    }
+}
+
+fn is_hex16(s: &str) -> bool {
+    s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The little a poster card needs.
@@ -94,6 +136,12 @@ pub struct MovieCard {
     pub title: String,
     pub year: Option<i32>,
     pub rating: Option<f64>,
+    /// For the preview card.
+    #[serde(default)]
+    pub runtime_minutes: Option<i32>,
+    /// For the preview card, in the catalog's order.
+    #[serde(default)]
+    pub genres: Vec<String>,
     pub poster_url: Option<String>,
     /// Our poster thumbnail, when there is one.
     #[serde(default)]
@@ -110,6 +158,8 @@ impl From<Movie> for MovieCard {
             title: m.title,
             year: m.year,
             rating: m.rating,
+            runtime_minutes: m.runtime_minutes,
+            genres: m.genres,
             poster_url: m.poster_url,
             thumbnail: m.thumbnail,
             sentiment: m.sentiment,
@@ -120,8 +170,23 @@ impl From<Movie> for MovieCard {
 /// The home page: a featured film for the billboard, then the rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HomeData {
-    pub featured: Option<Movie>,
+    pub featured: Option<Featured>,
     pub rows: Vec<HomeRow>,
+}
+
+/// The billboard's film: what its card shows, and its overview. (Not the
+/// whole [`Movie`]: the home page's WASM then needs no deserializer for it.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Featured {
+    pub card: MovieCard,
+    pub overview: Option<String>,
+}
+
+impl From<Movie> for Featured {
+    fn from(mut m: Movie) -> Self {
+        let overview = m.overview.take();
+        Self { card: m.into(), overview }
+    }
 }
 
 /// One horizontal row of the home page.
@@ -213,6 +278,18 @@ mod tests {
     fn thumbnail_keys_cannot_leave_the_prefix() {
         assert!(Thumbnail::is_valid_key("0123456789abcdef.jpg"));
         assert!(Thumbnail::is_valid_key("0123456789abcdef-blur.jpg"));
+        assert!(Thumbnail::is_valid_key("0123456789abcdef-w160.jpg"));
+        assert_eq!(Thumbnail::variant_of("0123456789abcdef-w240.jpg"), Some(("0123456789abcdef", 240)));
+        assert_eq!(Thumbnail::variant_of("0123456789abcdef.jpg"), None);
+        for bad in [
+            "0123456789abcdef-w161.jpg",
+            "0123456789abcdef-w+160.jpg",
+            "0123456789abcdef-w0160.jpg",
+            "0123456789abcdef-blur-w160.jpg",
+            "0123456789abcde-w160.jpg",
+        ] {
+            assert!(!Thumbnail::is_valid_key(bad), "{bad}");
+        }
         for bad in [
             "../0123456789abcdef.jpg",
             "0123456789ABCDEF.jpg",
@@ -224,5 +301,21 @@ mod tests {
         ] {
             assert!(!Thumbnail::is_valid_key(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn srcset_offers_the_narrower_variants_then_the_thumbnail() {
+        let t = Thumbnail { key: "0123456789abcdef.jpg".into(), width: 300, height: 450, placeholder: None };
+        assert_eq!(
+            t.srcset(),
+            "/media/0123456789abcdef-w160.jpg 160w, /media/0123456789abcdef-w240.jpg 240w, \
+             /media/0123456789abcdef.jpg 300w"
+        );
+        let small = Thumbnail { width: 160, ..t.clone() };
+        assert_eq!(small.srcset(), "/media/0123456789abcdef.jpg 160w");
+        assert_eq!(small.url_for_width(160), "/media/0123456789abcdef.jpg");
+        assert_eq!(t.url_for_width(240), "/media/0123456789abcdef-w240.jpg");
+        assert_eq!(t.url_for_width(200), "/media/0123456789abcdef.jpg");
+        assert_eq!(Thumbnail { width: 0, ..t }.srcset(), "");
     }
 }

@@ -2,8 +2,8 @@
 // at phone and desktop widths, Largest Contentful Paint and Cumulative Layout
 // Shift on the 1000-film catalog (written to end2end/output/vitals.json),
 // filters in the URL with the back button, rows and the grid loading more,
-// keyboard-only navigation, browsing with JavaScript off, person links,
-// "Because you viewed" and the light theme.
+// keyboard-only navigation, the rows' preview cards, browsing with
+// JavaScript off, person links, "Because you viewed" and the light theme.
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -212,6 +212,48 @@ describe("browsing quality", () => {
     const ids = await row.locator(".movie-card").evaluateAll((as) => as.map((a) => a.getAttribute("data-id")));
     assert.equal(new Set(ids).size, ids.length, "no film twice in a row");
     await row.locator("button.row-prev").click();
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test("a row card's preview opens on hover and on keyboard focus, stays in the window, and opens the film", async () => {
+    const { page, errors } = await open("/");
+    await hydrated(page);
+    const preview = page.locator(".row-preview");
+    assert.equal(await preview.count(), 0, "no preview before a hover");
+    for (const [row, nth] of [["top-rated", 2], ["trending", 0]] as const) {
+      const card = page.locator(`section[data-row="${row}"] .movie-card`).nth(nth);
+      const id = await card.getAttribute("data-id");
+      await card.hover();
+      await preview.waitFor({ state: "visible" });
+      assert.equal(await preview.getAttribute("data-id"), id, `${row}: the hovered film's preview`);
+      assert.equal(await preview.locator(".preview-title").innerText(), await card.locator(".card-title").innerText());
+      assert.match(await preview.locator(".preview-facts").innerText(), /^\d{4} · (\d+h ?)?(\d+m)? · ★ \d\.\d$/);
+      assert.ok((await preview.locator(".preview-genres").innerText()).length > 2, "its genres");
+      const box = (await preview.boundingBox())!;
+      assert.ok(box.x >= 0 && box.x + box.width <= 1440 && box.y >= 0, `inside the window: ${JSON.stringify(box)}`);
+      await page.screenshot({ path: join(OUTPUT, `preview-${row}-1440.png`) });
+      await page.mouse.move(720, 5);
+      await preview.waitFor({ state: "detached" });
+    }
+    // The keyboard: focus opens it at once, Escape closes it, focus stays on the card.
+    const card = page.locator('section[data-row="top-rated"] .movie-card').nth(1);
+    const id = (await card.getAttribute("data-id"))!;
+    await page.locator('section[data-row="top-rated"] .movie-card').nth(0).focus();
+    await page.keyboard.press("Tab");
+    await preview.waitFor({ state: "visible" });
+    assert.equal(await preview.getAttribute("data-id"), id);
+    assert.equal(await preview.getAttribute("aria-hidden"), "true", "it repeats the card's link: hidden from screen readers");
+    await page.keyboard.press("Escape");
+    await preview.waitFor({ state: "detached" });
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-id")), id);
+    // A click on the preview opens the film, client-side.
+    await card.hover();
+    await preview.waitFor({ state: "visible" });
+    await preview.click();
+    await page.waitForURL(`**/movie/${id}`);
+    await page.waitForSelector("h1.movie-title");
+    assert.equal(await preview.count(), 0, "the preview leaves with its page");
     assert.deepEqual(errors, []);
     await page.close();
   });

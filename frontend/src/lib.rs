@@ -5,5 +5,7 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // `hydrate_lazy`, not `hydrate_body`: a page whose route is lazy
+    // (app/src/pages/lazy.rs) first loads its WASM chunk, then hydrates.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -140,6 +140,16 @@ impl AssetStore {
         Ok(res.bytes().await.map_err(err)?.to_vec())
     }
 
+    /// The object at `key`, or `None` when there is no such object.
+    pub async fn get_if_exists(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let err = |source| PipelineError::Store { op: "get", key: key.to_owned(), source };
+        match self.inner.get(&Key::from(key)).await {
+            Ok(res) => Ok(Some(res.bytes().await.map_err(err)?.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(source) => Err(err(source)),
+        }
+    }
+
     /// The object at `key` as a stream of chunks with its size, or `None`
     /// when there is no such object (for serving without buffering).
     pub async fn get_stream(&self, key: &str) -> Result<Option<(u64, ByteStream)>> {

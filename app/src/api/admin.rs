@@ -89,7 +89,7 @@ mod server {
 }
 
 /// The admin overview.
-#[server(prefix = "/api/admin", endpoint = "overview", input = GetUrl)]
+#[server(prefix = "/api/admin", endpoint = "overview", input = GetUrl, output = crate::api::codec::Json)]
 pub async fn admin_overview() -> Result<OverviewData, ServerFnError> {
     use catalog::runs::{RunFilter, RunStatus};
     let (user, csrf) = server::require_admin()?;
@@ -119,7 +119,7 @@ pub async fn admin_overview() -> Result<OverviewData, ServerFnError> {
 }
 
 /// The run history; unknown filter values are ignored.
-#[server(prefix = "/api/admin", endpoint = "runs", input = GetUrl)]
+#[server(prefix = "/api/admin", endpoint = "runs", input = GetUrl, output = crate::api::codec::Json)]
 pub async fn admin_runs(
     status: Option<String>,
     asset: Option<String>,
@@ -140,7 +140,7 @@ pub async fn admin_runs(
 }
 
 /// One run, or `None` for an unknown id.
-#[server(prefix = "/api/admin", endpoint = "run", input = GetUrl)]
+#[server(prefix = "/api/admin", endpoint = "run", input = GetUrl, output = crate::api::codec::Json)]
 pub async fn admin_run(id: String) -> Result<Option<RunData>, ServerFnError> {
     let (_, csrf) = server::require_admin()?;
     let info = server::info()?;
@@ -157,7 +157,7 @@ pub async fn admin_run(id: String) -> Result<Option<RunData>, ServerFnError> {
 
 /// The login form's CSRF token (the server's guard gives every visitor of
 /// the login page an anonymous session for it).
-#[server(prefix = "/api/login", endpoint = "form", input = GetUrl)]
+#[server(prefix = "/api/login", endpoint = "form", input = GetUrl, output = crate::api::codec::Json)]
 pub async fn login_form() -> Result<LoginData, ServerFnError> {
     let session = server::session().ok_or_else(|| ServerFnError::new("No session: reload the page."))?;
     let info = server::info()?;

@@ -26,14 +26,14 @@ pub(crate) fn unavailable(what: &str, e: ::catalog::db::DbError) -> ServerFnErro
 }
 
 /// The home page: the billboard's film and the rows.
-#[server(endpoint = "home")]
+#[server(endpoint = "home", output = crate::api::codec::Json)]
 pub async fn get_home() -> Result<HomeData, ServerFnError> {
     catalog()?.home().await.map_err(|e| unavailable("home", e))
 }
 
 /// One page of `/browse`, from the page's raw URL query string (parsed and
 /// validated here, on the server: bad values are dropped, never trusted).
-#[server(endpoint = "browse")]
+#[server(endpoint = "browse", output = crate::api::codec::Json)]
 pub async fn get_browse_page(query: String) -> Result<BrowseData, ServerFnError> {
     if query.len() > 2048 {
         return Err(refused(http::StatusCode::BAD_REQUEST, "That filter is too long."));
@@ -42,15 +42,23 @@ pub async fn get_browse_page(query: String) -> Result<BrowseData, ServerFnError>
     catalog()?.browse(&q).await.map_err(|e| unavailable("browse", e))
 }
 
+/// The next cards of a browse query (same query string as
+/// [`get_browse_page`]), as rows and the grid load more: only the cards, so
+/// the home page's WASM needs no code for the filter controls' data.
+#[server(endpoint = "browse_more", output = crate::api::codec::Json)]
+pub async fn get_more_cards(query: String) -> Result<::catalog::CardsPage, ServerFnError> {
+    get_browse_page(query).await.map(::catalog::CardsPage::from)
+}
+
 /// One movie, or `None` for an unknown id.
-#[server(endpoint = "movie")]
+#[server(endpoint = "movie", output = crate::api::codec::Json)]
 pub async fn get_movie(id: String) -> Result<Option<Movie>, ServerFnError> {
     catalog()?.movie(id.trim()).await.map_err(|e| unavailable("movie", e))
 }
 
 /// A page of a movie's reviews (`filter`: all, positive or negative, as the
 /// model labelled them); pages past the end are clamped.
-#[server(endpoint = "movie_reviews")]
+#[server(endpoint = "movie_reviews", output = crate::api::codec::Json)]
 pub async fn get_movie_reviews(id: String, filter: Option<String>, page: u32) -> Result<ReviewPage, ServerFnError> {
     let id = id.trim();
     if id.is_empty() || id.len() > 32 {

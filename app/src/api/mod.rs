@@ -6,6 +6,7 @@
 
 pub mod admin;
 mod catalog;
+pub mod codec;
 mod search;
 
 pub use self::catalog::*;

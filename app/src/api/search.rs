@@ -28,7 +28,7 @@ pub fn parse_filters(
 }
 
 /// As-you-type suggestions for the header bar (empty for an empty query).
-#[server(endpoint = "suggest")]
+#[server(endpoint = "suggest", output = crate::api::codec::Json)]
 pub async fn suggest(q: String) -> Result<Vec<Suggestion>, ServerFnError> {
     let Ok(q) = search::validate_query(&q) else { return Ok(Vec::new()) };
     let Some(index) = live_index() else { return Ok(Vec::new()) };
@@ -38,7 +38,7 @@ pub async fn suggest(q: String) -> Result<Vec<Suggestion>, ServerFnError> {
 }
 
 /// The `/search` page: results with highlights, filtered inside the engine.
-#[server(endpoint = "search")]
+#[server(endpoint = "search", output = crate::api::codec::Json)]
 pub async fn search_movies(
     q: Option<String>,
     page: Option<String>,
@@ -107,7 +107,7 @@ pub async fn search_movies(
 }
 
 /// "More like this": the nearest films by cosine of their TF-IDF vectors.
-#[server(endpoint = "similar")]
+#[server(endpoint = "similar", output = crate::api::codec::Json)]
 pub async fn similar_movies(id: String) -> Result<Vec<MovieCard>, ServerFnError> {
     let Some(index) = live_index() else { return Ok(Vec::new()) };
     let Some(doc) = (0..index.len() as u32).find(|d| index.doc_id(*d) == id) else { return Ok(Vec::new()) };

@@ -2,18 +2,23 @@ use catalog::{MovieCard, SentimentFilter, SentimentScore};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::poster::Poster;
+use super::poster::{Poster, GRID_SIZES};
 
 /// A poster card linking to the movie page. Its accessible name is its
 /// visible text (title, year, rating); the poster inside is decorative.
 #[component]
-pub fn Card(movie: MovieCard) -> impl IntoView {
+pub fn Card(
+    movie: MovieCard,
+    /// How wide the card is drawn, as an `<img sizes>` value.
+    #[prop(default = GRID_SIZES)]
+    sizes: &'static str,
+) -> impl IntoView {
     let href = format!("/movie/{}", movie.id);
     let data_id = movie.id.clone();
     view! {
         <A href=href attr:class="movie-card group block rounded-md outline-none focus-visible:ring-2 focus-visible:ring-red-500" attr:data-id=data_id>
             <div class="transition duration-200 group-hover:scale-[1.03] group-focus-visible:scale-[1.03]">
-                <Poster id=movie.id.clone() title=movie.title.clone() thumbnail=movie.thumbnail.clone() decorative=true />
+                <Poster id=movie.id.clone() title=movie.title.clone() thumbnail=movie.thumbnail.clone() sizes decorative=true />
             </div>
             <div class="mt-2 px-0.5">
                 <p class="card-title truncate text-sm font-medium text-neutral-100">{movie.title.clone()}</p>
@@ -23,7 +28,7 @@ pub fn Card(movie: MovieCard) -> impl IntoView {
                         <span class="card-rating inline-flex items-center gap-0.5 text-amber-400">
                             <span aria-hidden="true">"★"</span>
                             <span class="sr-only">"Rating "</span>
-                            {format!("{r:.1}")}
+                            {crate::format::rating(r)}
                         </span>
                     })}
                     {movie.sentiment.map(|s| view! { <SentimentBadge score=s /> })}

@@ -4,6 +4,7 @@ pub mod card;
 pub mod chip;
 pub mod header;
 pub mod poster;
+pub mod preview;
 pub mod recent;
 pub mod row;
 pub mod search_bar;

@@ -3,10 +3,17 @@ use leptos::prelude::*;
 
 use crate::format::hue;
 
+/// `sizes` of a card in a horizontal row (`w-32 sm:w-40 lg:w-44`).
+pub const ROW_SIZES: &str = "(min-width: 1024px) 176px, (min-width: 640px) 160px, 128px";
+/// `sizes` of a card in a grid of 2, 4 then 6 columns.
+pub const GRID_SIZES: &str = "(min-width: 1024px) 16vw, (min-width: 640px) 24vw, 45vw";
+
 /// A poster-shaped tile. With a `thumbnail` (our own copy, served from the
 /// object store at `/media/…`), the image fills the tile at its reserved size
 /// and its tiny blurred placeholder shows until it loads. Without one, a clean
 /// placeholder: a per-film gradient with the title set in type. No broken-image icons.
+/// The browser picks the image's width from `srcset` (the thumbnail and its
+/// narrower variants) for the tile's `sizes` and the screen's pixel density.
 #[component]
 pub fn Poster(
     id: String,
@@ -14,6 +21,9 @@ pub fn Poster(
     #[prop(optional)] year: Option<i32>,
     #[prop(optional)] large: bool,
     #[prop(default = None)] thumbnail: Option<Thumbnail>,
+    /// How wide the tile is drawn, as an `<img sizes>` value.
+    #[prop(default = GRID_SIZES)]
+    sizes: &'static str,
     /// Inside a link that already names the film: hidden from assistive technology.
     #[prop(optional)]
     decorative: bool,
@@ -37,6 +47,8 @@ pub fn Poster(
             >
                 <img
                     src=t.url()
+                    srcset=t.srcset()
+                    sizes=sizes
                     width=w
                     height=h
                     alt=if decorative { String::new() } else { format!("Poster of {title}") }

@@ -3,7 +3,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::card::Card;
-use crate::api::get_browse_page;
+use super::poster::ROW_SIZES;
+use super::preview::{use_preview, HOVER_DELAY};
+use crate::api::get_more_cards;
 
 /// Most cards a row grows to as it scrolls.
 const MAX_CARDS: usize = 120;
@@ -32,7 +34,7 @@ pub fn Row(row: HomeRow) -> impl IntoView {
         state.update_value(|s| s.busy = true);
         let qs = if query.is_empty() { format!("?page={page}") } else { format!("{query}&page={page}") };
         leptos::task::spawn_local(async move {
-            let fetched = get_browse_page(qs).await;
+            let fetched = get_more_cards(qs).await;
             state.update_value(|s| {
                 s.busy = false;
                 match fetched {
@@ -71,14 +73,58 @@ pub fn Row(row: HomeRow) -> impl IntoView {
             <div class="relative">
                 <button type="button" class=format!("{button} row-prev left-0") aria-label="Scroll left" hidden=move || !hydrated.get() on:click=move |_| page(-1)>"‹"</button>
                 <ul node_ref=list on:scroll=on_scroll class="no-scrollbar relative flex snap-x scroll-smooth gap-3 overflow-x-auto scroll-px-4 px-4 pb-2 sm:scroll-px-8 sm:px-8" role="list">
-                    {movies.into_iter().map(|m| view! { <li class="w-32 shrink-0 snap-start sm:w-40 lg:w-44"><Card movie=m /></li> }).collect_view()}
-                    <For each=move || more.get() key=|m| m.id.clone() let:m>
-                        <li class="w-32 shrink-0 snap-start sm:w-40 lg:w-44"><Card movie=m /></li>
+                    {movies.into_iter().map(|movie| view! { <RowItem movie /> }).collect_view()}
+                    <For each=move || more.get() key=|m| m.id.clone() let:movie>
+                        <RowItem movie />
                     </For>
                 </ul>
                 <button type="button" class=format!("{button} row-next right-0") aria-label="Scroll right" hidden=move || !hydrated.get() on:click=move |_| page(1)>"›"</button>
             </div>
         </section>
+    }
+}
+
+/// One card of a row. With a mouse resting on it, or focus on it, it opens
+/// the page's preview card (when the page has one).
+#[component]
+fn RowItem(movie: MovieCard) -> impl IntoView {
+    let item = NodeRef::<leptos::html::Li>::new();
+    let preview = use_preview();
+    let open = {
+        let movie = movie.clone();
+        move |delay| {
+            if let (Some(p), Some(el)) = (preview, item.get_untracked()) {
+                p.open_over(movie.clone(), &el, delay);
+            }
+        }
+    };
+    let hover = open.clone();
+    let close = move |now| {
+        if let Some(p) = preview {
+            p.close(now);
+        }
+    };
+    view! {
+        <li
+            node_ref=item
+            class="w-32 shrink-0 snap-start sm:w-40 lg:w-44"
+            on:pointerenter=move |e| {
+                if e.pointer_type() == "mouse" {
+                    hover(HOVER_DELAY);
+                }
+            }
+            on:pointerleave=move |_| close(false)
+            on:focusin=move |e| {
+                // Keyboard focus only: a click focuses the link too, and a
+                // preview opening under the pointer would take the click.
+                if event_target::<leptos::web_sys::Element>(&e).matches(":focus-visible").unwrap_or(false) {
+                    open(std::time::Duration::ZERO);
+                }
+            }
+            on:focusout=move |_| close(true)
+        >
+            <Card movie sizes=ROW_SIZES />
+        </li>
     }
 }
 

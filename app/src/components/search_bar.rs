@@ -1,16 +1,17 @@
 //! The header search bar: a plain GET form to `/search` (works without JS),
 //! and, once hydrated, as-you-type suggestions from a debounced server
-//! function, navigable with the arrow keys, Enter and Escape.
+//! function, navigable with the arrow keys, Enter and Escape. Hydrated, a
+//! submit navigates client-side (a plain `<form>` and one handler: the
+//! router's `<Form>` would put its code in every page's WASM for one field).
 
 use std::time::Duration;
 
 use catalog::Suggestion;
 use leptos::prelude::*;
-use leptos_router::components::Form;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::suggest;
-use crate::format::hue;
+use crate::format::{hue, query_escape};
 
 const DEBOUNCE: Duration = Duration::from_millis(120);
 
@@ -57,6 +58,15 @@ pub fn SearchBar() -> impl IntoView {
         }
     };
 
+    let on_submit = {
+        let navigate = navigate.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            open.set(false);
+            navigate(&format!("/search?q={}", query_escape(&text.get_untracked())), Default::default());
+        }
+    };
+
     let on_keydown = {
         let go = go.clone();
         move |ev: leptos::ev::KeyboardEvent| {
@@ -91,7 +101,7 @@ pub fn SearchBar() -> impl IntoView {
 
     view! {
         <div class="search-bar relative ml-auto w-full max-w-xs sm:max-w-sm">
-            <Form action="/search" attr:role="search" attr:class="relative">
+            <form action="/search" method="get" role="search" class="relative" on:submit=on_submit>
                 <label for="q" class="sr-only">"Search films"</label>
                 <input
                     id="q"
@@ -120,7 +130,7 @@ pub fn SearchBar() -> impl IntoView {
                         <path d="M8.5 3a5.5 5.5 0 014.38 8.83l3.65 3.64a.75.75 0 11-1.06 1.06l-3.64-3.65A5.5 5.5 0 118.5 3zm0 1.5a4 4 0 100 8 4 4 0 000-8z" />
                     </svg>
                 </button>
-            </Form>
+            </form>
             <Show when=move || open.get() && !current().is_empty()>
                 <ul id="search-suggestions" role="listbox" aria-label="Suggestions" class="suggestions absolute right-0 z-50 mt-2 w-full overflow-hidden rounded-lg border border-white/10 bg-neutral-900 shadow-2xl">
                     {
@@ -152,7 +162,7 @@ pub fn SearchBar() -> impl IntoView {
                                                 <span class="suggestion-title block truncate text-sm text-white">{s.title.clone()}</span>
                                                 <span class="block text-xs text-neutral-400">
                                                     {s.year.map(|y| y.to_string()).unwrap_or_default()}
-                                                    {s.rating.map(|r| format!(" · ★ {r:.1}"))}
+                                                    {s.rating.map(|r| format!(" · ★ {}", crate::format::rating(r)))}
                                                 </span>
                                             </span>
                                         </li>

@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_location;
 
-use crate::api::get_browse_page;
+use crate::api::{get_browse_page, get_more_cards};
 use crate::components::card::Card;
 use crate::components::chip::chip_class;
 use crate::components::state::{Failure, Loading};
@@ -181,7 +181,7 @@ fn Results(movies: Vec<MovieCard>, query: BrowseQuery, total_pages: u32) -> impl
         busy.set(true);
         let qs = query.with_value(|q| q.with_page(page).href()).trim_start_matches("/browse").to_owned();
         leptos::task::spawn_local(async move {
-            if let Ok(d) = get_browse_page(qs).await {
+            if let Ok(d) = get_more_cards(qs).await {
                 more.update(|m| m.extend(d.movies));
                 next.set(page + 1);
             }

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod browse;
 pub mod home;
+pub mod lazy;
 pub mod movie;
 pub mod not_found;
 pub mod reviews;

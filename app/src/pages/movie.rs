@@ -13,6 +13,9 @@ use crate::components::recent;
 use crate::components::state::{Failure, Loading};
 use crate::format;
 
+/// `sizes` of a "More like this" card: a grid of 3, then 6 columns.
+const SIMILAR_SIZES: &str = "(min-width: 640px) 16vw, 30vw";
+
 /// `/movie/:id`: the detail page.
 #[component]
 pub fn MoviePage() -> impl IntoView {
@@ -52,7 +55,7 @@ fn Detail(movie: Movie) -> impl IntoView {
     let (id, title) = (m.id.clone(), m.title.clone());
     Effect::new(move |_| recent::remember(&id, &title));
     let facts = [
-        ("Rating", m.rating.map(|r| format!("★ {r:.1} / 10")), "fact-rating"),
+        ("Rating", m.rating.map(|r| format!("★ {} / 10", format::rating(r))), "fact-rating"),
         ("Votes", m.votes.map(format::thousands), "fact-votes"),
         ("Metascore", m.metascore.map(|s| s.to_string()), "fact-metascore"),
         (
@@ -71,14 +74,14 @@ fn Detail(movie: Movie) -> impl IntoView {
         <article class="movie-detail mx-auto max-w-screen-xl px-4 pt-8 sm:px-8 sm:pt-12">
             <div class="grid gap-8 sm:grid-cols-[minmax(0,16rem)_1fr] lg:gap-12">
                 <div class="mx-auto w-48 sm:w-full">
-                    <Poster id=m.id.clone() title=m.title.clone() year=m.year.unwrap_or_default() large=true thumbnail=m.thumbnail.clone() />
+                    <Poster id=m.id.clone() title=m.title.clone() year=m.year.unwrap_or_default() large=true thumbnail=m.thumbnail.clone() sizes="(min-width: 640px) 256px, 192px" />
                 </div>
                 <div>
                     <h1 class="movie-title text-3xl font-black leading-tight sm:text-5xl">{m.title.clone()}</h1>
                     <p class="mt-2 flex flex-wrap items-center gap-x-3 gap-y-1 text-neutral-300">
                         {m.year.map(|y| view! { <span class="movie-year">{y}</span> })}
                         {m.runtime_minutes.map(|r| view! { <span>{format::runtime(r)}</span> })}
-                        {m.rating.map(|r| view! { <span class="text-amber-400">{format!("★ {r:.1}")}</span> })}
+                        {m.rating.map(|r| view! { <span class="text-amber-400">{format!("★ {}", format::rating(r))}</span> })}
                     </p>
                     <ul class="movie-genres mt-4 flex flex-wrap gap-2" aria-label="Genres">
                         {m.genres.clone().into_iter().map(|g| {
@@ -122,7 +125,7 @@ fn MoreLikeThis(id: String) -> impl IntoView {
                     <section class="more-like-this mx-auto mt-12 max-w-screen-xl px-4 sm:px-8" aria-labelledby="more-like-this">
                         <h2 id="more-like-this" class="mb-3 text-lg font-semibold">"More like this"</h2>
                         <ul class="grid grid-cols-3 gap-4 sm:grid-cols-6" role="list">
-                            {movies.into_iter().map(|m| view! { <li><Card movie=m /></li> }).collect_view()}
+                            {movies.into_iter().map(|m| view! { <li><Card movie=m sizes=SIMILAR_SIZES /></li> }).collect_view()}
                         </ul>
                     </section>
                 })

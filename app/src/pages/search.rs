@@ -127,13 +127,13 @@ fn ResultItem(hit: SearchHit) -> impl IntoView {
     view! {
         <li class="search-result flex gap-4" data-id=data_id>
             <A href=poster_href attr:class="w-20 shrink-0 sm:w-24" attr:tabindex="-1" attr:aria-hidden="true">
-                <Poster id=m.id.clone() title=m.title.clone() thumbnail=m.thumbnail.clone() />
+                <Poster id=m.id.clone() title=m.title.clone() thumbnail=m.thumbnail.clone() sizes="96px" />
             </A>
             <div class="min-w-0">
                 <A href=href attr:class="result-title text-lg font-semibold hover:underline">{marked(hit.title)}</A>
                 <p class="text-sm text-neutral-400">
                     {m.year.map(|y| y.to_string()).unwrap_or_default()}
-                    {m.rating.map(|r| format!(" · ★ {r:.1}"))}
+                    {m.rating.map(|r| format!(" · ★ {}", crate::format::rating(r)))}
                     {(!hit.genres.is_empty()).then(|| format!(" · {}", hit.genres.join(", ")))}
                 </p>
                 <p class="result-overview mt-1 line-clamp-3 text-sm text-neutral-300">{marked(hit.overview)}</p>

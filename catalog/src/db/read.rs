@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::cache::Facets;
 use super::{Catalog, DbResult, QueryContext};
 use crate::browse::{BrowseFilters, BrowsePage, BrowseQuery, BrowseSort, MAX_PAGE_SIZE};
-use crate::model::{HomeData, HomeRow, IndexRow, Movie, MovieCard, Thumbnail};
+use crate::model::{Featured, HomeData, HomeRow, IndexRow, Movie, MovieCard, Thumbnail};
 use crate::review::SentimentScore;
 
 /// Cards per home row as served; a row loads more (its browse query) as it scrolls.
@@ -16,7 +16,7 @@ pub const HOME_ROW_LEN: i64 = 12;
 /// Genres the home page offers as rows, in this order, when the catalog has them.
 pub const HOME_GENRES: [&str; 5] = ["Crime", "Sci-Fi", "Animation", "Comedy", "Thriller"];
 
-const CARD_COLUMNS: &str = "m.id, m.title, m.year, m.rating, m.poster_url, \
+const CARD_COLUMNS: &str = "m.id, m.title, m.year, m.rating, m.runtime_minutes, m.genres, m.poster_url, \
      m.thumbnail_key, m.thumbnail_width, m.thumbnail_height, m.thumbnail_placeholder, \
      m.sentiment_positive, m.sentiment_reviews";
 
@@ -135,6 +135,8 @@ fn card(row: &AnyRow) -> Result<MovieCard, sqlx::Error> {
         title: row.try_get("title")?,
         year: opt_i32(row.try_get("year")?),
         rating: row.try_get("rating")?,
+        runtime_minutes: opt_i32(row.try_get("runtime_minutes")?),
+        genres: text_list(row, "genres")?,
         poster_url: row.try_get("poster_url")?,
         thumbnail: thumbnail(row)?,
         sentiment: sentiment_score(row)?,
@@ -260,7 +262,7 @@ impl Catalog {
         let newest = self.facets().await?.newest_year;
         let genre_marks = vec!["?"; HOME_GENRES.len()].join(", ");
         let sql = format!(
-            "SELECT row_key, id, title, year, rating, poster_url, thumbnail_key, thumbnail_width, \
+            "SELECT row_key, id, title, year, rating, runtime_minutes, genres, poster_url, thumbnail_key, thumbnail_width, \
              thumbnail_height, thumbnail_placeholder, sentiment_positive, sentiment_reviews, rn FROM ( \
                SELECT '#trending' AS row_key, {CARD_COLUMNS}, \
                       ROW_NUMBER() OVER (ORDER BY {trending}) AS rn FROM movies m \
@@ -312,7 +314,7 @@ impl Catalog {
             }
         }
         let featured = match out.first().and_then(|r| r.movies.first()) {
-            Some(card) => self.movie(&card.id).await?,
+            Some(card) => self.movie(&card.id).await?.map(Featured::from),
             None => None,
         };
         Ok(HomeData { featured, rows: out })

@@ -45,7 +45,8 @@ pub struct ScraperConfig {
     /// fetched longer ago than this (default 24; `off`: only what is missing
     /// or failed).
     pub refresh_after: Option<Duration>,
-    /// Thumbnail width in pixels (300).
+    /// Thumbnail width in pixels (480: sharp at twice a card's size; `srcset`
+    /// offers the narrower variants of `Thumbnail::VARIANT_WIDTHS`).
     pub thumbnail_width: u32,
     /// `MARQUEE_PRETRAINED_REVIEWS`: the labelled review CSV, path or URL
     /// (default: the shared file, when present).
@@ -67,7 +68,7 @@ impl Default for ScraperConfig {
             review_pages: 3,
             movie_limit: 1000,
             refresh_after: Some(Duration::from_secs(24 * 3600)),
-            thumbnail_width: 300,
+            thumbnail_width: 480,
             pretrained_reviews_source: Path::new(DEFAULT_PRETRAINED_REVIEWS)
                 .exists()
                 .then(|| DEFAULT_PRETRAINED_REVIEWS.into()),

@@ -40,15 +40,7 @@ pub struct Thumbs {
 /// Decodes `poster` and makes the thumbnail (`width` px wide, never upscaled)
 /// and the placeholder. Pure: bytes in, bytes out.
 pub fn make_thumbnails(poster: &[u8], width: u32) -> std::result::Result<Thumbs, String> {
-    let reader = image::ImageReader::new(Cursor::new(poster)).with_guessed_format().map_err(|e| e.to_string())?;
-    if reader.format().is_none() {
-        return Err("not an image (unknown format)".into());
-    }
-    let (w, h) = reader.into_dimensions().map_err(|e| format!("not an image: {e}"))?;
-    if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE {
-        return Err(format!("image of {w}x{h} pixels refused"));
-    }
-    let img = image::load_from_memory(poster).map_err(|e| format!("not an image: {e}"))?;
+    let img = decode(poster)?;
     let thumb = resize_to_width(&img, width.min(img.width()));
     let small = resize_to_width(&img, PLACEHOLDER_WIDTH.min(img.width()));
     let small = image::imageops::blur(&small.to_rgb8(), 0.8);
@@ -58,6 +50,27 @@ pub fn make_thumbnails(poster: &[u8], width: u32) -> std::result::Result<Thumbs,
         thumb: jpeg(&thumb, 80)?,
         placeholder: jpeg(&DynamicImage::ImageRgb8(small), 50)?,
     })
+}
+
+/// A narrower copy of a thumbnail (`width` px wide, never upscaled), for a
+/// `srcset`. Pure: bytes in, bytes out.
+pub fn make_variant(thumb: &[u8], width: u32) -> std::result::Result<Vec<u8>, String> {
+    let img = decode(thumb)?;
+    jpeg(&resize_to_width(&img, width.min(img.width())), 80)
+}
+
+/// Decodes an image, refusing unknown formats and sizes past [`MAX_SIDE`]
+/// before it allocates their pixels.
+fn decode(bytes: &[u8]) -> std::result::Result<DynamicImage, String> {
+    let reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
+    if reader.format().is_none() {
+        return Err("not an image (unknown format)".into());
+    }
+    let (w, h) = reader.into_dimensions().map_err(|e| format!("not an image: {e}"))?;
+    if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE {
+        return Err(format!("image of {w}x{h} pixels refused"));
+    }
+    image::load_from_memory(bytes).map_err(|e| format!("not an image: {e}"))
 }
 
 fn resize_to_width(img: &DynamicImage, width: u32) -> DynamicImage {
@@ -245,5 +258,15 @@ mod tests {
         let mut truncated = poster(300, 450);
         truncated.truncate(200);
         assert!(make_thumbnails(&truncated, 300).is_err());
+    }
+
+    #[test]
+    fn variants_are_narrower_copies_never_upscaled() {
+        let t = make_thumbnails(&poster(600, 900), 480).unwrap();
+        let v = image::load_from_memory(&make_variant(&t.thumb, 160).unwrap()).unwrap();
+        assert_eq!((v.width(), v.height()), (160, 240));
+        let same = image::load_from_memory(&make_variant(&t.thumb, 960).unwrap()).unwrap();
+        assert_eq!((same.width(), same.height()), (480, 720));
+        assert!(make_variant(b"GIF89a garbage", 160).is_err());
     }
 }

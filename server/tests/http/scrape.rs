@@ -154,6 +154,39 @@ async fn a_full_scrape_of_the_fixture_site_appears_on_the_site_with_real_thumbna
     assert_eq!(img, Some((300, 450)), "a real 300 px JPEG");
     let r = app.client.get(format!("{}{src}", app.base)).header("If-None-Match", &etag).send().await.unwrap();
     assert_eq!(r.status(), 304);
+
+    // `srcset` offers the narrower copies, made on their first request and kept.
+    let stem = src.trim_start_matches("/media/").trim_end_matches(".jpg").to_owned();
+    let srcset = format!("srcset=\"/media/{stem}-w160.jpg 160w, /media/{stem}-w240.jpg 240w, /media/{stem}.jpg 300w\"");
+    assert!(home.contains(&srcset), "{srcset} in the home page");
+    assert!(home.contains("sizes=\"(min-width: 1024px) 176px"), "row cards say how wide they are drawn");
+    let kept = app.data_dir.path().join("objects/media/thumbnails").join(format!("{stem}-w160.jpg"));
+    assert!(!kept.exists(), "variants are made on demand");
+    for round in ["made", "kept"] {
+        let r = app.client.get(format!("{}/media/{stem}-w160.jpg", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{round}");
+        assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
+        assert_eq!(r.headers()["etag"].to_str().unwrap(), format!("\"{stem}-w160\""));
+        let bytes = r.bytes().await.unwrap();
+        assert_eq!(image_size(&bytes), Some((160, 240)), "{round}: a real 160 px JPEG");
+        assert!(kept.exists(), "{round}: the variant is kept in the object store");
+    }
+    let r = app
+        .client
+        .get(format!("{}/media/{stem}-w240.jpg", app.base))
+        .header("If-None-Match", format!("\"{stem}-w240\""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 304, "a variant not yet made is still the same bytes forever");
+    for bad in [
+        format!("/media/{stem}-w161.jpg"),
+        format!("/media/{stem}-w0160.jpg"),
+        "/media/0123456789abcdef-w160.jpg".to_owned(),
+    ] {
+        let r = app.client.get(format!("{}{bad}", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{bad}");
+    }
     for bad in
         ["/media/..%2F..%2Fdata%2Fmarquee.db", "/media/0123456789abcdef.jpg", "/media/raw%2Fkaggle_catalog", "/media/"]
     {

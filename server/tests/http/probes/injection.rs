@@ -184,11 +184,13 @@ impl Run<'_> {
         }
         // Malformed arguments: a client error, never a 500.
         let long = format!("genre={}", "x".repeat(3000));
-        let cases: [(&str, Fields, &str); 5] = [
+        let cases: [(&str, Fields, &str); 7] = [
             ("/api/movie_reviews", vec![("id", HOSTILE_ID), ("filter", "all"), ("page", "abc")], "page=abc"),
             ("/api/movie_reviews", vec![("id", HOSTILE_ID), ("page", "-1")], "page=-1"),
             ("/api/browse", vec![], "no arguments"),
             ("/api/browse", vec![("query", long.as_str())], "a 3000-character query"),
+            ("/api/browse_more", vec![], "no arguments"),
+            ("/api/browse_more", vec![("query", long.as_str())], "a 3000-character query"),
             ("/api/movie", vec![("id", "x"), ("id", "y")], "a repeated id"),
         ];
         for (path, form, what) in cases {
