@@ -3,9 +3,9 @@
 //! the film's facts and genres; clicking it opens the film.
 //!
 //! Rows scroll horizontally, and a scrolling box clips what overflows it, so
-//! the preview is not drawn inside the row: one [`PreviewCard`] per page
-//! draws it `position: fixed` over the card it belongs to: a page calls
-//! [`provide_preview`] before its rows and draws [`PreviewCard`]. It repeats what
+//! the preview is not drawn inside the row: a page calls [`provide_preview`]
+//! before its rows and draws one [`PreviewCard`], `position: fixed` over the
+//! card whose preview is open. It repeats what
 //! the card's link already says, so it is hidden from assistive technology
 //! and holds nothing focusable: the card stays the one thing to activate.
 //! It appears only once the page is hydrated (without JavaScript the cards
@@ -134,11 +134,11 @@ pub fn provide_preview() -> Preview {
 #[component]
 pub fn PreviewCard(preview: Preview) -> impl IntoView {
     let navigate = use_navigate();
-    // Escape dismisses the preview.
     Effect::new(move |_| {
-        // A scroll hides an open preview (a card about to open is placed when it opens).
+        // A scroll hides an open preview (a card about to open is placed when
+        // it opens); Escape dismisses it.
         let scroll = window_event_listener(leptos::ev::scroll, move |_| {
-            if preview.shown.with_untracked(Option::is_some) {
+            if preview.shown.try_with_untracked(Option::is_some) == Some(true) {
                 preview.shown.set(None);
             }
         });
