@@ -61,13 +61,6 @@ fn document_title(t: String) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Marks the page once the WASM has taken over (effects never run on the
-    // server): tests and curious users can tell hydration happened.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="leptos" href="/pkg/marquee.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
