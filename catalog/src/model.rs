@@ -112,9 +112,7 @@ impl Thumbnail {
     /// could leave the prefix).
     pub fn is_valid_key(key: &str) -> bool {
         let Some(stem) = key.strip_suffix(".jpg") else { return false };
-        let hex = stem.strip_suffix("-blur").unwrap_or(stem);
-        let hex = Self::variant_of(key).map_or(hex, |(base, _)| base);
-        is_hex16(hex)
+        is_hex16(stem.strip_suffix("-blur").unwrap_or(stem)) || Self::variant_of(key).is_some()
     }
 
     /// For a variant name `<hex>-w<width>.jpg`, its thumbnail's hex digest and the width.

@@ -144,10 +144,7 @@ async fn a_full_scrape_of_the_fixture_site_appears_on_the_site_with_real_thumbna
         .map(|(at, _)| home[at + 5..].chars().take_while(|c| *c != '"').collect::<String>())
         .find(|src| !src.contains("-w"))
         .expect("the home page shows thumbnails");
-    assert!(
-        home.contains("src=\"/media/") && home.contains("-w160.jpg\" alt=\"\" aria-hidden"),
-        "the backdrop asks for the 160 px copy"
-    );
+    assert!(home.contains("-w160.jpg\" alt=\"\" aria-hidden"), "the backdrop asks for the 160 px copy");
     assert!(src.starts_with("/media/") && src.ends_with(".jpg"), "{src}");
     assert!(home.contains("width=\"300\"") && home.contains("height=\"450\""), "size reserved");
     assert!(home.contains("data:image/jpeg;base64,"), "blur placeholder inlined");
