@@ -6,6 +6,12 @@
 #
 #   bench/imdb_bulk.sh                 # scale 0.1, both engines
 #   SCALE=1.0 ENGINES=ours bench/imdb_bulk.sh
+#   ENGINES="ours cluster" bench/imdb_bulk.sh   # and on a local Ballista cluster
+#
+# `cluster` starts a scheduler and three executors (target/release/marquee
+# cluster …, 2 task slots each, EXECUTOR_MEMORY pool each) on 127.0.0.1 over
+# the same store, runs the job with --engine ballista://…, and reports the
+# executors' peak RSS beside the client's.
 #
 # Settings: SCALE (0.1), SEED (42), WORK (/tmp/marquee-bulk: never the repo),
 # ENGINES ("ours pyspark"), MEMORY_LIMIT for DataFusion's pool (4G),
@@ -26,7 +32,7 @@ INPUT="$STORE/raw/generated"
 RESULTS="$DATA/results"
 mkdir -p "$INPUT" "$RESULTS"
 
-[ -n "${SKIP_BUILD:-}" ] || cargo build --release -p imdb_bulk -p pipeline --bin imdb-bulk --bin imdb-catalog
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release -p imdb_bulk -p pipeline -p marquee --bin imdb-bulk --bin imdb-catalog --bin marquee
 
 if [ ! -s "$INPUT/title.crew.tsv.gz" ] || [ "$(cat "$DATA/seed" 2>/dev/null)" != "$SEED" ]; then
   echo "== generating scale $SCALE (seed $SEED) into $INPUT" >&2
@@ -49,6 +55,35 @@ for engine in $ENGINES; do
           --spill-dir "$WORK/spill" --version bench --restage --json > "$RESULTS/ours-report.json"
       OURS_OUT="$STORE/cleaned/imdb_catalog/version=bench/imdb_catalog.parquet"
       ;;
+    cluster)
+      rm -rf "$STORE/staged" "$STORE/cleaned/imdb_catalog/version=cluster"
+      PORT="${CLUSTER_PORT:-50150}"
+      LOGS="$RESULTS/cluster-logs"; mkdir -p "$LOGS"
+      echo "== cluster (Ballista: 1 scheduler + 3 executors on 127.0.0.1:$PORT)" >&2
+      pids=()
+      target/release/marquee cluster scheduler --bind "127.0.0.1:$PORT" --store "$STORE" > "$LOGS/scheduler.log" 2>&1 &
+      pids+=($!)
+      for i in 1 2 3; do
+        target/release/marquee cluster executor --scheduler "127.0.0.1:$PORT" --flight-port $((PORT + 2 * i)) \
+          --grpc-port $((PORT + 2 * i + 1)) --vcores 2 --memory-pool "${EXECUTOR_MEMORY:-2G}" --store "$STORE" \
+          --work-dir "$WORK/spill/executor-$i" > "$LOGS/executor-$i.log" 2>&1 &
+        pids+=($!)
+      done
+      trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+      for _ in $(seq 1 150); do
+        n="$(curl -fsS "http://127.0.0.1:$PORT/api/executors" 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null || echo 0)"
+        [ "$n" = 3 ] && break
+        sleep 0.2
+      done
+      [ "$n" = 3 ] || { echo "the cluster did not come up (see $LOGS)" >&2; exit 1; }
+      bench/peak_rss.py --label cluster --json "$RESULTS/cluster.json" -- \
+        target/release/imdb-catalog --store "$STORE" --inputs-under raw/generated --memory-limit "$MEMORY_LIMIT" \
+          --version cluster --restage --json --engine "ballista://127.0.0.1:$PORT" > "$RESULTS/cluster-report.json"
+      # Each executor's peak RSS (VmHWM), then the cluster is stopped.
+      for pid in "${pids[@]}"; do awk -v p="$pid" '/VmHWM/ {print p, $2}' "/proc/$pid/status"; done > "$RESULTS/cluster-rss.txt"
+      kill "${pids[@]}" 2>/dev/null || true
+      trap - EXIT
+      ;;
     pyspark)
       echo "== PySpark (local[2])" >&2
       compare=()
@@ -68,11 +103,22 @@ def load(n):
     p = os.path.join(d, n)
     return json.load(open(p)) if os.path.exists(p) else None
 ours, spark, rep = load("ours.json"), load("pyspark.json"), load("ours-report.json")
+cluster, crep = load("cluster.json"), load("cluster-report.json")
 print(f"| engine (scale {scale}) | wall | peak RSS |")
 print("|---|---|---|")
-for name, r in (("Marquee (DataFusion)", ours), ("PySpark local[2]", spark)):
+for name, r in (("Marquee (DataFusion)", ours), ("Marquee on Ballista, 3 executors", cluster), ("PySpark local[2]", spark)):
     if r:
         print(f"| {name} | {r['wall_seconds']:.1f} s | {r['peak_rss_mib']:.0f} MiB |")
+if cluster and os.path.exists(os.path.join(d, "cluster-rss.txt")):
+    kib = [int(l.split()[1]) for l in open(os.path.join(d, "cluster-rss.txt")) if l.strip()]
+    print(f"\ncluster processes' peak RSS (scheduler, executors): {', '.join(f'{k >> 10} MiB' for k in kib)}; "
+          f"sum with the client {sum(kib) / 1024 + cluster['peak_rss_mib']:.0f} MiB")
+if crep and rep:
+    same = crep["report"]["films"] == rep["report"]["films"]
+    print(f"cluster films {crep['report']['films']} vs embedded {rep['report']['films']}: {'same' if same else 'DIFFERENT'}; "
+          f"executors {crep['report']['engine'].get('executors')}")
+if ours and cluster:
+    print(f"cluster / embedded wall: {cluster['wall_seconds'] / ours['wall_seconds']:.2f}x")
 if ours and spark:
     print(f"| ratio PySpark / ours | {spark['wall_seconds'] / ours['wall_seconds']:.1f}x | {spark['peak_rss_mib'] / ours['peak_rss_mib']:.1f}x |")
 if rep:

@@ -27,6 +27,8 @@ pub enum PipelineError {
         #[source]
         source: datafusion::error::DataFusionError,
     },
+    #[error("the Ballista cluster at `{scheduler}` is not usable: {reason} (the pipeline does not fall back to the embedded engine)")]
+    Cluster { scheduler: String, reason: String },
     #[error(transparent)]
     Db(#[from] catalog::db::DbError),
 }

@@ -18,6 +18,7 @@
 
 pub mod bulk;
 pub mod clean;
+pub mod engine;
 mod error;
 pub mod failpoint;
 pub mod fetch;
@@ -28,6 +29,7 @@ pub mod scrape;
 pub mod sources;
 pub mod store;
 
+pub use engine::{Engine, EngineRun};
 pub use error::{PipelineError, Result};
 pub use progress::{NoProgress, Progress};
 pub use run::{clean_and_load, run_catalog, CatalogRunReport, CleanLoadReport, LoadContext};

@@ -183,6 +183,21 @@ impl AssetStore {
         })
     }
 
+    /// Removes `key` and anything under `key/` (a failed job's partial
+    /// output). Best effort: what cannot be removed is logged.
+    pub async fn delete_if_exists(&self, key: &str) {
+        let mut keys = vec![key.to_owned()];
+        if let Ok(under) = self.list(key).await {
+            keys.extend(under.into_iter().map(|m| m.location.to_string()).filter(|k| k != key));
+        }
+        for k in keys {
+            match self.inner.delete(&Key::from(k.as_str())).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => tracing::warn!(key = %k, %e, "could not remove a failed job's output"),
+            }
+        }
+    }
+
     /// The URL of `key` as DataFusion reads it.
     pub fn datafusion_url(key: &str) -> String {
         format!("{DATAFUSION_STORE_URL}{}", key.trim_start_matches('/'))

@@ -14,6 +14,7 @@ use imdb_bulk::{BulkFile, GenerateOptions};
 use pipeline::bulk::{self, BulkInputs, BulkJobOptions, DatasetsContext};
 use pipeline::clean::to_movies::read_cleaned;
 use pipeline::store::AssetStore;
+use pipeline::Engine;
 use pipeline::NoProgress;
 
 fn fixtures() -> PathBuf {
@@ -53,7 +54,9 @@ async fn edge_cases_give_exact_rows() {
     let store = AssetStore::open(dir.path().to_str().unwrap()).unwrap();
     put_fixtures(&store, "raw/fixtures", true).await;
     let report =
-        bulk::run_bulk_catalog(&store, &BulkInputs::under("raw/fixtures", true), "t1", &options()).await.unwrap();
+        bulk::run_bulk_catalog(&store, &BulkInputs::under("raw/fixtures", true), "t1", &options(), &Engine::Embedded)
+            .await
+            .unwrap();
 
     let stats: HashMap<&str, (u64, u64, u64)> =
         report.files.iter().map(|f| (f.file.as_str(), (f.rows, f.malformed, f.bad_values))).collect();
@@ -127,7 +130,9 @@ async fn edge_cases_give_exact_rows() {
 
     // A second run reuses the staged files and writes the same catalog.
     let again =
-        bulk::run_bulk_catalog(&store, &BulkInputs::under("raw/fixtures", true), "t2", &options()).await.unwrap();
+        bulk::run_bulk_catalog(&store, &BulkInputs::under("raw/fixtures", true), "t2", &options(), &Engine::Embedded)
+            .await
+            .unwrap();
     assert!(again.files.iter().all(|f| f.reused));
     assert_eq!(
         read_cleaned(&store, &again.output_key).await.unwrap(),
@@ -141,8 +146,13 @@ async fn plain_tsv_files_read_the_same() {
     let store = AssetStore::open(dir.path().to_str().unwrap()).unwrap();
     put_fixtures(&store, "raw/gz", true).await;
     put_fixtures(&store, "raw/plain", false).await;
-    let gz = bulk::run_bulk_catalog(&store, &BulkInputs::under("raw/gz", true), "a", &options()).await.unwrap();
-    let plain = bulk::run_bulk_catalog(&store, &BulkInputs::under("raw/plain", false), "b", &options()).await.unwrap();
+    let gz = bulk::run_bulk_catalog(&store, &BulkInputs::under("raw/gz", true), "a", &options(), &Engine::Embedded)
+        .await
+        .unwrap();
+    let plain =
+        bulk::run_bulk_catalog(&store, &BulkInputs::under("raw/plain", false), "b", &options(), &Engine::Embedded)
+            .await
+            .unwrap();
     assert_eq!(
         read_cleaned(&store, &gz.output_key).await.unwrap(),
         read_cleaned(&store, &plain.output_key).await.unwrap()
@@ -254,7 +264,10 @@ async fn generated_files_match_the_reference() {
             .await
             .unwrap();
     }
-    let report = bulk::run_bulk_catalog(&store, &BulkInputs::under("raw/gen", true), "g", &options()).await.unwrap();
+    let report =
+        bulk::run_bulk_catalog(&store, &BulkInputs::under("raw/gen", true), "g", &options(), &Engine::Embedded)
+            .await
+            .unwrap();
     assert!(report.files.iter().all(|f| f.malformed == 0 && f.bad_values == 0), "{report:?}");
     let got = by_id(read_cleaned(&store, &report.output_key).await.unwrap());
     let (want, unresolved) = reference(gen.path());
@@ -302,7 +315,7 @@ async fn source_stores_files_once_by_content() {
     let manifest = bulk::latest_manifest(&store).await.unwrap().unwrap();
     let inputs = BulkInputs::from_manifest(&manifest).unwrap();
     assert_eq!(inputs.title_basics, first.files[0].key);
-    let report = bulk::run_bulk_catalog(&store, &inputs, "m", &options()).await.unwrap();
+    let report = bulk::run_bulk_catalog(&store, &inputs, "m", &options(), &Engine::Embedded).await.unwrap();
     assert_eq!(report.films, 7);
 
     // A file with the wrong header is refused and nothing of it is stored.
@@ -320,8 +333,10 @@ async fn merge_gives_every_film_and_keeps_what_cleaned_rows_add() {
     let store = AssetStore::open(dir.path().to_str().unwrap()).unwrap();
     put_fixtures(&store, "raw/fixtures", true).await;
     let report =
-        bulk::run_bulk_catalog(&store, &BulkInputs::under("raw/fixtures", true), "t", &options()).await.unwrap();
-    let ctx = bulk::bulk_session(&store, &options()).unwrap();
+        bulk::run_bulk_catalog(&store, &BulkInputs::under("raw/fixtures", true), "t", &options(), &Engine::Embedded)
+            .await
+            .unwrap();
+    let ctx = bulk::bulk_session(&store, &options(), &Engine::Embedded).await.unwrap();
     // Cleaned rows: a scraped film (tt id), a Kaggle film matched by title
     // and year, and a Kaggle film the bulk data does not have.
     let cleaned = ctx

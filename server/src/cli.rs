@@ -1,5 +1,6 @@
 //! The `marquee` command line: `serve` (default), `migrate`, `search`, `imdb parse`,
-//! `pipeline run|runs|cancel`, `sentiment eval|predict`, `admin set-password`.
+//! `pipeline run|runs|cancel`, `sentiment eval|predict`, `admin set-password`,
+//! `cluster scheduler|executor`.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -56,6 +57,11 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Run a process of the pipeline's Ballista cluster.
+    Cluster {
+        #[command(subcommand)]
+        command: crate::cluster::ClusterCommand,
     },
 }
 
@@ -149,6 +155,17 @@ pub fn main() -> ExitCode {
             }
         };
     }
+    // Cluster processes read no site configuration (a worker has only this binary).
+    if let Some(Command::Cluster { .. }) = &cli.command {
+        let Some(Command::Cluster { command }) = cli.command else { unreachable!() };
+        return match crate::cluster::run(command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let config = match Config::load() {
         Ok(c) => c,
         Err(e) => {
@@ -183,7 +200,7 @@ pub fn main() -> ExitCode {
             }
             Command::Admin { command: AdminCommand::SetPassword } => set_password(config).await,
             // Handled before the configuration is read.
-            Command::Imdb { .. } => Ok(()),
+            Command::Imdb { .. } | Command::Cluster { .. } => Ok(()),
         }
     });
     match result {

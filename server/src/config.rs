@@ -53,6 +53,11 @@ pub struct Config {
     /// `MARQUEE_SEARCH_RATE_LIMIT`: `/api/search` requests per second per
     /// client (bursts of twice that), or `off` (default 50).
     pub search_rate_limit: Option<u32>,
+    /// `MARQUEE_ENGINE`: where the pipeline's DataFusion jobs run, `embedded`
+    /// (default) or a Ballista cluster `ballista://HOST:PORT` (its executors
+    /// started with `marquee cluster executor`); with
+    /// `MARQUEE_CLUSTER_JOB_DEADLINE`, seconds a cluster job may take (default 3600).
+    pub engine: pipeline::Engine,
 }
 
 /// When the admin session cookie carries `Secure`.
@@ -222,7 +227,28 @@ impl Config {
             },
         };
 
+        let engine: pipeline::Engine =
+            get("MARQUEE_ENGINE").unwrap_or_else(|| "embedded".into()).parse().map_err(|reason| ConfigError {
+                setting: "MARQUEE_ENGINE",
+                value: get("MARQUEE_ENGINE").unwrap_or_default(),
+                reason,
+            })?;
+        let engine = match get("MARQUEE_CLUSTER_JOB_DEADLINE") {
+            None => engine,
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(secs) if secs > 0 => engine.with_deadline(std::time::Duration::from_secs(secs)),
+                _ => {
+                    return Err(ConfigError {
+                        setting: "MARQUEE_CLUSTER_JOB_DEADLINE",
+                        value: v,
+                        reason: "expected a number of seconds above 0".into(),
+                    })
+                }
+            },
+        };
+
         Ok(Self {
+            engine,
             search_rate_limit,
             database_url,
             data_dir,

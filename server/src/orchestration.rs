@@ -28,19 +28,23 @@ pub const SENTIMENT_MODEL: &str = "sentiment_model";
 pub fn registry(config: &Config, index: LiveIndex, sentiment: LiveSentiment) -> Registry {
     let path = indexing::index_path(&config.data_dir);
     let model_path = crate::sentiment::model_path(&config.data_dir);
-    pipeline_graph(GraphConfig { catalog_source: config.catalog_source.clone(), scraper: config.scraper.clone() })
-        .with(
-            Asset::new(TF_IDF, move |ctx| tf_idf(ctx, path.clone(), index.clone()))
-                .upstream([DATABASE])
-                .describe("The search index, built from the catalog, saved, then published"),
-        )
-        .with(
-            Asset::new(SENTIMENT_MODEL, move |ctx| {
-                crate::sentiment::materialize(ctx, model_path.clone(), sentiment.clone())
-            })
-            .upstream([PRETRAINED_REVIEWS, DATABASE])
-            .describe("Review classifier trained on labelled and star-rated reviews; labels every review"),
-        )
+    pipeline_graph(GraphConfig {
+        catalog_source: config.catalog_source.clone(),
+        scraper: config.scraper.clone(),
+        engine: config.engine.clone(),
+    })
+    .with(
+        Asset::new(TF_IDF, move |ctx| tf_idf(ctx, path.clone(), index.clone()))
+            .upstream([DATABASE])
+            .describe("The search index, built from the catalog, saved, then published"),
+    )
+    .with(
+        Asset::new(SENTIMENT_MODEL, move |ctx| {
+            crate::sentiment::materialize(ctx, model_path.clone(), sentiment.clone())
+        })
+        .upstream([PRETRAINED_REVIEWS, DATABASE])
+        .describe("Review classifier trained on labelled and star-rated reviews; labels every review"),
+    )
 }
 
 /// Builds the index from the database, saves it (temp file + rename) and only

@@ -5,7 +5,11 @@
 //! imdb-catalog --store DIR (--inputs-under PREFIX [--plain] | --fetch-from DIR_OR_URL)
 //!              [--memory-limit 4G] [--spill-dir DIR] [--partitions N] [--batch-size N]
 //!              [--max-cast-ordering N] [--restage] [--version V] [--json]
+//!              [--engine embedded|ballista://HOST:PORT]
 //! ```
+//!
+//! On a cluster (`--engine ballista://…`) the scheduler and executors must
+//! use the same `--store` (`marquee cluster scheduler|executor --store DIR`).
 //!
 //! `--inputs-under raw/generated` reads `raw/generated/title.basics.tsv.gz` …
 //! already in the store; `--fetch-from` runs the `imdb_datasets` source
@@ -39,6 +43,7 @@ struct Args {
     /// Prints the catalog plan with its metrics (EXPLAIN ANALYZE) instead of writing it.
     explain: bool,
     options: BulkJobOptions,
+    engine: pipeline::Engine,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -51,6 +56,7 @@ fn parse_args() -> Result<Args, String> {
         json: false,
         explain: false,
         options: BulkJobOptions::default(),
+        engine: pipeline::Engine::Embedded,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -64,6 +70,7 @@ fn parse_args() -> Result<Args, String> {
             "--json" => a.json = true,
             "--explain" => a.explain = true,
             "--restage" => a.options.restage = true,
+            "--engine" => a.engine = value()?.parse().map_err(|e| format!("--engine: {e}"))?,
             "--memory-limit" => {
                 a.options.memory_limit = bytes_arg(&value()?).ok_or("--memory-limit: e.g. 4G or 512M")?
             }
@@ -90,7 +97,7 @@ async fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("{e}\nusage: imdb-catalog --store DIR (--inputs-under PREFIX [--plain] | --fetch-from DIR_OR_URL) [--memory-limit 4G] [--spill-dir DIR] [--partitions N] [--max-cast-ordering N] [--restage] [--json]");
+            eprintln!("{e}\nusage: imdb-catalog --store DIR (--inputs-under PREFIX [--plain] | --fetch-from DIR_OR_URL) [--memory-limit 4G] [--spill-dir DIR] [--partitions N] [--max-cast-ordering N] [--restage] [--json] [--engine embedded|ballista://HOST:PORT]");
             return ExitCode::from(2);
         }
     };
@@ -127,7 +134,7 @@ async fn run(args: Args) -> pipeline::Result<()> {
     let fetch_seconds = started.elapsed().as_secs_f64();
     let version = args.version.clone().unwrap_or_else(|| chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ").to_string());
     if args.explain {
-        let ctx = bulk::bulk_session(&store, &args.options)?;
+        let ctx = bulk::bulk_session(&store, &args.options, &args.engine).await?;
         bulk::stage_all(&ctx, &store, &inputs, args.options.restage).await?;
         let explain = |e: datafusion::error::DataFusionError| pipeline::PipelineError::BadInput {
             key: "explain".into(),
@@ -147,13 +154,13 @@ async fn run(args: Args) -> pipeline::Result<()> {
         return Ok(());
     }
     let started = Instant::now();
-    let report = bulk::run_bulk_catalog(&store, &inputs, &version, &args.options).await?;
+    let report = bulk::run_bulk_catalog(&store, &inputs, &version, &args.options, &args.engine).await?;
     let job_seconds = started.elapsed().as_secs_f64();
     let peak_rss = bulk::peak_rss_bytes().unwrap_or_default();
     if args.json {
         let out = serde_json::json!({
             "fetch": fetch, "fetch_seconds": fetch_seconds, "job_seconds": job_seconds,
-            "peak_rss_bytes": peak_rss, "report": report, "options": args.options,
+            "peak_rss_bytes": peak_rss, "report": report, "options": args.options, "engine": report.engine,
         });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
@@ -182,6 +189,11 @@ async fn run(args: Args) -> pipeline::Result<()> {
             report.with_directors,
             report.unresolved_people,
             report.output_key
+        );
+        println!(
+            "engine {}{}",
+            report.engine.engine,
+            report.engine.executors.map(|n| format!(" ({n} executors)")).unwrap_or_default()
         );
         println!(
             "stage {:.1} s, catalog {:.1} s, total {job_seconds:.1} s; pool peak {} MiB of {} MiB, spill peak {} MiB, peak RSS {} MiB",

@@ -37,12 +37,13 @@ use datafusion::datasource::file_format::file_compression_type::FileCompressionT
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::{FairSpillPool, MemoryPool, TrackConsumersPool};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::{SessionState, SessionStateBuilder};
 use datafusion::prelude::{CsvReadOptions, DataFrame, ParquetReadOptions, SessionConfig, SessionContext};
 use imdb_bulk::BulkFile;
 use url::Url;
 
 use super::source::DatasetsManifest;
+use crate::engine::{Engine, EngineRun};
 use crate::error::DfContext;
 use crate::store::{AssetStore, DATAFUSION_STORE_URL};
 use crate::{PipelineError, Result};
@@ -180,13 +181,15 @@ pub struct BulkCatalogReport {
     pub memory_limit: u64,
     /// Highest memory-pool reservation seen (sampled).
     pub peak_pool_bytes: u64,
-    /// Most spill bytes on disk at once (sampled).
+    /// Most spill bytes on disk at once (sampled; embedded only).
     pub peak_spill_bytes: u64,
+    /// Where it ran.
+    pub engine: EngineRun,
 }
 
-/// A session for the bulk job: the asset store at [`DATAFUSION_STORE_URL`],
-/// a bounded, spilling memory pool, and every Marquee UDF.
-pub fn bulk_session(store: &AssetStore, options: &BulkJobOptions) -> Result<SessionContext> {
+/// The bulk job's session state: a bounded, spilling memory pool (on a
+/// cluster, each executor has its own) and Parquet written with snappy.
+pub fn bulk_state(options: &BulkJobOptions) -> Result<SessionState> {
     let pool: Arc<dyn MemoryPool> = Arc::new(TrackConsumersPool::new(
         FairSpillPool::new(options.memory_limit),
         NonZeroUsize::new(5).unwrap_or(NonZeroUsize::MIN),
@@ -210,9 +213,13 @@ pub fn bulk_session(store: &AssetStore, options: &BulkJobOptions) -> Result<Sess
         .set_bool("datafusion.execution.listing_table_ignore_subdirectory", false);
     // Staged and output Parquets: fast to write and read, readable everywhere.
     config.options_mut().execution.parquet.compression = Some("snappy".into());
-    let state =
-        SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features().build();
-    let ctx = SessionContext::new_with_state(state);
+    Ok(SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features().build())
+}
+
+/// A session for the bulk job on `engine`: [`bulk_state`], the asset store
+/// at [`DATAFUSION_STORE_URL`] and every Marquee UDF.
+pub async fn bulk_session(store: &AssetStore, options: &BulkJobOptions, engine: &Engine) -> Result<SessionContext> {
+    let ctx = engine.session(bulk_state(options)?).await?;
     let url = Url::parse(DATAFUSION_STORE_URL)
         .map_err(|e| PipelineError::StoreConfig { url: DATAFUSION_STORE_URL.into(), reason: e.to_string() })?;
     ctx.register_object_store(&url, store.object_store());
@@ -232,15 +239,18 @@ fn line_schema() -> Schema {
     Schema::new(vec![Field::new("line", DataType::Utf8, true)])
 }
 
-/// CSV options that read each line of a plain `.tsv` whole: no byte of
-/// UTF-8 text is 0xFF or 0xFE, so neither ever delimits nor quotes; the
-/// header row is skipped. Lines hold no raw newline, so DataFusion may split
-/// one file into byte ranges and parse them on every core.
+/// CSV options that read each line of a plain `.tsv` whole: NUL delimits
+/// and SOH quotes, control bytes IMDb's text never holds (NUL would fail the
+/// scan with a CSV error, not pass silently). Bytes that are not UTF-8 at
+/// all (0xFF) would be safer, but Ballista ships a scan's options to its
+/// executors as UTF-8 and refuses them. The header row is skipped. Lines
+/// hold no raw newline, so DataFusion may split one file into byte ranges
+/// and parse them on every core.
 pub fn line_options(schema: &Schema) -> CsvReadOptions<'_> {
     CsvReadOptions::new()
         .has_header(true)
-        .delimiter(0xFF)
-        .quote(0xFE)
+        .delimiter(0x00)
+        .quote(0x01)
         .schema(schema)
         .newlines_in_values(false)
         .file_extension(".tsv")
@@ -617,7 +627,7 @@ pub async fn run_bulk_catalog_on(
     tracing::info!(stage_seconds, "bulk files staged");
 
     let started = Instant::now();
-    let output_key = format!("{CATALOG_PREFIX}/version={version}/imdb_catalog.parquet");
+    let output_key = catalog_key(version);
     let written = catalog_frame(ctx, options)
         .await?
         .write_parquet(
@@ -665,18 +675,35 @@ pub async fn run_bulk_catalog_on(
         memory_limit: options.memory_limit as u64,
         peak_pool_bytes,
         peak_spill_bytes,
+        engine: EngineRun::default(),
     })
 }
 
-/// [`run_bulk_catalog_on`] on a fresh [`bulk_session`].
+/// Where a version's catalog Parquet is written.
+pub fn catalog_key(version: &str) -> String {
+    format!("{CATALOG_PREFIX}/version={version}/imdb_catalog.parquet")
+}
+
+/// [`run_bulk_catalog_on`] on a fresh [`bulk_session`] on `engine`, within
+/// its deadline. A failed run leaves no catalog under `version`.
 pub async fn run_bulk_catalog(
     store: &AssetStore,
     inputs: &BulkInputs,
     version: &str,
     options: &BulkJobOptions,
+    engine: &Engine,
 ) -> Result<BulkCatalogReport> {
-    let ctx = bulk_session(store, options)?;
-    run_bulk_catalog_on(&ctx, store, inputs, version, options).await
+    let ctx = bulk_session(store, options, engine).await?;
+    match engine.within_deadline(&ctx, run_bulk_catalog_on(&ctx, store, inputs, version, options)).await {
+        Ok(mut report) => {
+            report.engine = engine.run_info().await;
+            Ok(report)
+        }
+        Err(e) => {
+            store.delete_if_exists(&catalog_key(version)).await;
+            Err(e)
+        }
+    }
 }
 
 /// The process's peak resident set (VmHWM, bytes), where `/proc` has it.

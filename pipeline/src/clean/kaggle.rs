@@ -4,9 +4,11 @@
 use datafusion::arrow::array::{Array, Int64Array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::execution::{SessionState, SessionStateBuilder};
 use datafusion::prelude::{CsvReadOptions, SessionConfig, SessionContext};
 use url::Url;
 
+use crate::engine::Engine;
 use crate::error::DfContext;
 use crate::sources::kaggle::COLUMNS;
 use crate::store::{AssetStore, DATAFUSION_STORE_URL};
@@ -30,19 +32,31 @@ pub struct CleanReport {
     pub output_key: String,
 }
 
-/// A session with the asset store and the cleaning UDFs registered.
-pub fn session(store: &AssetStore) -> Result<SessionContext> {
-    // Two partitions: this is a 2-core machine and the inputs are small.
-    // Raw assets sit in `date=YYYY-MM-DD/` folders under their prefix: read them all.
+/// The cleaning jobs' session state: two partitions (the inputs are small),
+/// and raw assets read from their `date=YYYY-MM-DD/` folders.
+fn cleaning_state() -> SessionState {
     let config = SessionConfig::new()
         .with_target_partitions(2)
         .set_bool("datafusion.execution.listing_table_ignore_subdirectory", false);
-    let ctx = SessionContext::new_with_config(config);
+    SessionStateBuilder::new().with_config(config).with_default_features().build()
+}
+
+fn with_store(ctx: SessionContext, store: &AssetStore) -> Result<SessionContext> {
     let url = Url::parse(DATAFUSION_STORE_URL)
         .map_err(|e| PipelineError::StoreConfig { url: DATAFUSION_STORE_URL.into(), reason: e.to_string() })?;
     ctx.register_object_store(&url, store.object_store());
     super::udfs::register(&ctx);
     Ok(ctx)
+}
+
+/// An embedded session with the asset store and the cleaning UDFs registered.
+pub fn session(store: &AssetStore) -> Result<SessionContext> {
+    with_store(SessionContext::new_with_state(cleaning_state()), store)
+}
+
+/// The same session on `engine`.
+pub async fn session_on(store: &AssetStore, engine: &Engine) -> Result<SessionContext> {
+    with_store(engine.session(cleaning_state()).await?, store)
 }
 
 pub(crate) fn raw_schema() -> Schema {

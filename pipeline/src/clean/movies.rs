@@ -15,10 +15,12 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, Int64Array, RecordBatch, UInt64Array};
 use datafusion::arrow::datatypes::{DataType, Field, Fields, Schema};
 use datafusion::dataframe::DataFrameWriteOptions;
-use datafusion::prelude::{JsonReadOptions, SessionContext};
+use datafusion::error::DataFusionError;
+use datafusion::prelude::{JsonReadOptions, ParquetReadOptions, SessionContext};
 
-use super::kaggle::{register_typed, session, typed_stats, CleanReport, CLEANED_KAGGLE_SQL};
+use super::kaggle::{register_typed, session_on, typed_stats, CleanReport, CLEANED_KAGGLE_SQL};
 use super::udfs::{people_type, string_list_type};
+use crate::engine::{Engine, EngineRun};
 use crate::error::DfContext;
 use crate::scrape::records::{MOVIES_PREFIX, REVIEWS_PREFIX, THUMBNAILS_PREFIX};
 use crate::store::AssetStore;
@@ -44,6 +46,8 @@ pub struct MoviesCleanReport {
     pub rows_out: u64,
     /// Object store key of the Parquet written.
     pub output_key: String,
+    /// Where it ran.
+    pub engine: EngineRun,
 }
 
 fn f(name: &str, ty: DataType) -> Field {
@@ -139,9 +143,26 @@ pub(crate) async fn register_json_lines(
         let url = AssetStore::datafusion_url(&format!("{prefix}/"));
         ctx.register_json(name, &url, options).await.job("register raw json lines")?;
     } else {
-        ctx.register_batch(name, RecordBatch::new_empty(Arc::new(schema))).job("register empty raw table")?;
+        register_empty(ctx, store, name, schema).await?;
     }
     Ok(())
+}
+
+/// An empty table of `schema`, as a zero-row Parquet in the store: unlike an
+/// in-memory table, a file can be read by a cluster's executors.
+async fn register_empty(ctx: &SessionContext, store: &AssetStore, name: &str, schema: Schema) -> Result<()> {
+    use datafusion::parquet::arrow::ArrowWriter;
+    let schema = Arc::new(schema);
+    let digest = crate::sources::content_digest(format!("{schema:?}").as_bytes());
+    let key = format!("cleaned/empty/{name}-{}.parquet", &digest[..12]);
+    if !store.exists(&key).await? {
+        let mut bytes = Vec::new();
+        let writer = ArrowWriter::try_new(&mut bytes, schema.clone(), None);
+        writer.and_then(|w| w.close()).map_err(DataFusionError::from).job("write an empty table")?;
+        store.put(&key, bytes).await?;
+    }
+    let options = ParquetReadOptions::default().schema(&schema);
+    ctx.register_parquet(name, &AssetStore::datafusion_url(&key), options).await.job("register empty raw table")
 }
 
 /// Kaggle columns when there is no Kaggle file: the same names and types, no rows.
@@ -257,14 +278,48 @@ pub(crate) async fn register_scraped(ctx: &SessionContext, store: &AssetStore) -
 }
 
 /// Cleans the Kaggle CSV at `kaggle_key` (if any) and every scraped raw
-/// record in the store into `cleaned/cleaned_movies/version=<version>/`.
+/// record in the store into `cleaned/cleaned_movies/version=<version>/`, embedded.
 pub async fn clean_movies(store: &AssetStore, kaggle_key: Option<&str>, version: &str) -> Result<MoviesCleanReport> {
-    let ctx = session(store)?;
+    clean_movies_on(&Engine::Embedded, store, kaggle_key, version).await
+}
+
+/// Where a version of `cleaned_movies` is written.
+pub fn cleaned_movies_key(version: &str) -> String {
+    format!("cleaned/cleaned_movies/version={version}/cleaned_movies.parquet")
+}
+
+/// [`clean_movies`] on `engine`, within its deadline. A failed run leaves
+/// nothing under `version`.
+pub async fn clean_movies_on(
+    engine: &Engine,
+    store: &AssetStore,
+    kaggle_key: Option<&str>,
+    version: &str,
+) -> Result<MoviesCleanReport> {
+    let ctx = session_on(store, engine).await?;
+    match engine.within_deadline(&ctx, clean_movies_in(&ctx, store, kaggle_key, version)).await {
+        Ok(mut report) => {
+            report.engine = engine.run_info().await;
+            Ok(report)
+        }
+        Err(e) => {
+            store.delete_if_exists(&cleaned_movies_key(version)).await;
+            Err(e)
+        }
+    }
+}
+
+async fn clean_movies_in(
+    ctx: &SessionContext,
+    store: &AssetStore,
+    kaggle_key: Option<&str>,
+    version: &str,
+) -> Result<MoviesCleanReport> {
     let mut report = MoviesCleanReport::default();
     let kaggle_sql = match kaggle_key {
         Some(key) => {
-            register_typed(&ctx, key).await?;
-            report.kaggle = Some(typed_stats(&ctx).await?);
+            register_typed(ctx, key).await?;
+            report.kaggle = Some(typed_stats(ctx).await?);
             CLEANED_KAGGLE_SQL
         }
         None => NO_KAGGLE_SQL,
@@ -275,7 +330,7 @@ pub async fn clean_movies(store: &AssetStore, kaggle_key: Option<&str>, version:
         .job("plan kaggle rows")?;
     ctx.register_table("kaggle", kaggle.into_view()).job("register kaggle")?;
 
-    register_scraped(&ctx, store).await?;
+    register_scraped(ctx, store).await?;
     let scraped_all = ctx.sql(SCRAPED_SQL).await.job("plan scraped")?;
     ctx.register_table("scraped_all", scraped_all.into_view()).job("register scraped")?;
     let keyed = ctx
@@ -334,7 +389,7 @@ pub async fn clean_movies(store: &AssetStore, kaggle_key: Option<&str>, version:
     report.with_thumbnail = count_of(&stats, "with_thumbnail");
     report.with_reviews = count_of(&stats, "with_reviews");
 
-    let output_key = format!("cleaned/cleaned_movies/version={version}/cleaned_movies.parquet");
+    let output_key = cleaned_movies_key(version);
     let written = ctx
         .sql("SELECT * FROM merged WHERE id IS NOT NULL AND title IS NOT NULL ORDER BY id")
         .await

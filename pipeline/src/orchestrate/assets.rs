@@ -33,8 +33,9 @@ use catalog::db::LoadReport;
 
 use super::asset::{Asset, AssetContext, AssetReport, AssetResult, BoxError, Registry};
 use super::runner::asset_error;
-use crate::clean::movies::clean_movies;
+use crate::clean::movies::clean_movies_on;
 use crate::clean::to_movies::read_cleaned;
+use crate::engine::Engine;
 use crate::fetch::Fetcher;
 use crate::run::{latest_kaggle_key, load_movies, load_reviews};
 use crate::scrape::runner::Asset as ScrapeAsset;
@@ -68,6 +69,8 @@ pub struct GraphConfig {
     pub catalog_source: Option<String>,
     /// The scraper's settings (its `refresh_after` decides what a run fetches again).
     pub scraper: ScraperConfig,
+    /// Where the cleaning runs (embedded, or a Ballista cluster).
+    pub engine: Engine,
 }
 
 /// The pipeline's own assets: sources, cleaning and the database load.
@@ -75,6 +78,7 @@ pub fn pipeline_graph(config: GraphConfig) -> Registry {
     let fetchers = RunFetchers::default();
     let scrape = Arc::new(config.clone());
     let source = config.catalog_source.clone();
+    let engine = config.engine.clone();
     let scraping = |name: &'static str, upstream: &[&'static str], describe: &str| {
         let (scrape, fetchers) = (scrape.clone(), fetchers.clone());
         Asset::new(name, move |ctx| scrape_asset(ctx, name, scrape.clone(), fetchers.clone()))
@@ -90,11 +94,18 @@ pub fn pipeline_graph(config: GraphConfig) -> Registry {
             scraping(MOVIES, &[], "IMDb title pages from the popularity lists and the top chart, in batches of 50")
                 .partitioned(),
         )
-        .with(scraping(THUMBNAILS, &[MOVIES], "Poster thumbnails (300 px WebP) and blur placeholders").partitioned())
+        .with(
+            scraping(
+                THUMBNAILS,
+                &[MOVIES],
+                "Poster thumbnails (480 px JPEG, smaller copies made on request) and blur placeholders",
+            )
+            .partitioned(),
+        )
         .with(scraping(REVIEWS, &[MOVIES], "Positive and negative user reviews, paginated up to a cap").partitioned())
         .with(scraping(PRETRAINED_REVIEWS, &[], "The labelled 50k IMDb review CSV, stored raw"))
         .with(
-            Asset::new(CLEANED_MOVIES, cleaned_movies)
+            Asset::new(CLEANED_MOVIES, move |ctx| cleaned_movies(ctx, engine.clone()))
                 .upstream([KAGGLE_CATALOG, MOVIES, THUMBNAILS])
                 .describe("Kaggle and scraped titles cleaned and merged on DataFusion into a versioned Parquet"),
         )
@@ -242,7 +253,7 @@ async fn kaggle_catalog(ctx: AssetContext, source: Option<String>) -> AssetResul
     })
 }
 
-async fn cleaned_movies(ctx: AssetContext) -> AssetResult {
+async fn cleaned_movies(ctx: AssetContext, engine: Engine) -> AssetResult {
     // This run's (or the latest) Kaggle file; else the newest in the store.
     let kaggle_key = match ctx.upstream_str(KAGGLE_CATALOG, "key") {
         Ok(k) => Some(k),
@@ -250,7 +261,10 @@ async fn cleaned_movies(ctx: AssetContext) -> AssetResult {
     };
     ctx.progress.stage("clean", None);
     let version = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ").to_string();
-    let r = clean_movies(&ctx.store, kaggle_key.as_deref(), &version).await?;
+    if let Engine::Ballista(_) = &engine {
+        ctx.progress.note(&format!("cleaning on the Ballista cluster at {engine}"));
+    }
+    let r = clean_movies_on(&engine, &ctx.store, kaggle_key.as_deref(), &version).await?;
     crate::failpoint::pause(crate::failpoint::CLEAN).await;
     ctx.progress.note(&format!(
         "cleaned_movies: {} rows ({} merged, {} scraped only, {} Kaggle only, {} with thumbnails, {} not films left out)",
@@ -279,7 +293,9 @@ async fn cleaned_movies(ctx: AssetContext) -> AssetResult {
         rows: Some(r.rows_out as i64),
         bytes: None,
         warnings,
-        metadata: serde_json::json!({ "key": r.output_key, "version": version, "raw_key": kaggle_key, "report": r }),
+        metadata: serde_json::json!({
+            "key": r.output_key, "version": version, "raw_key": kaggle_key, "engine": r.engine, "report": r,
+        }),
     })
 }
 

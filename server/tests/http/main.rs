@@ -1,6 +1,7 @@
 //! The real server over HTTP, on SQLite and on MySQL (one test binary: one link).
 
 mod admin;
+mod cluster;
 mod common;
 mod crash;
 mod disk_full;

@@ -161,7 +161,7 @@ fn RunView(d: RunData, live: RwSignal<Live>) -> impl IntoView {
                 <h2 class="mb-3 text-lg font-semibold">"Assets"</h2>
                 <table class="materializations w-full text-left text-sm">
                     <thead class="text-xs uppercase tracking-wider text-neutral-400">
-                        <tr><th class="pb-2">"Asset"</th><th class="pb-2">"Status"</th><th class="pb-2 w-1/3">"Progress"</th><th class="pb-2">"Duration"</th><th class="pb-2">"Rows"</th><th class="pb-2">"Warnings"</th></tr>
+                        <tr><th class="pb-2">"Asset"</th><th class="pb-2">"Status"</th><th class="pb-2 w-1/3">"Progress"</th><th class="pb-2">"Duration"</th><th class="pb-2">"Rows"</th><th class="pb-2">"Engine"</th><th class="pb-2">"Warnings"</th></tr>
                     </thead>
                     <tbody>
                         {mats.into_iter().map(|m| view! { <MaterializationRow m live /> }).collect_view()}
@@ -219,9 +219,23 @@ fn MaterializationRow(m: Materialization, live: RwSignal<Live>) -> impl IntoView
             <td class="py-2 pr-4">{progress}</td>
             <td class="py-2 pr-4 tabular-nums">{m.duration_ms().map(duration).unwrap_or_else(|| "—".into())}</td>
             <td class="py-2 pr-4 tabular-nums">{m.rows.map(thousands).unwrap_or_else(|| "—".into())}</td>
+            <td class="engine py-2 pr-4 font-mono text-xs">{engine_label(m.metadata.as_deref()).unwrap_or_else(|| "—".into())}</td>
             <td class="py-2 tabular-nums">{m.warnings}</td>
         </tr>
     }
+}
+
+/// Which engine ran a DataFusion materialization, from its metadata's
+/// `engine` (`embedded`, or `ballista://host:port · 3 executors`).
+pub fn engine_label(metadata: Option<&str>) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(metadata?).ok()?;
+    let e = v.get("engine")?;
+    let name = e.get("engine")?.as_str()?;
+    Some(match e.get("executors").and_then(serde_json::Value::as_u64) {
+        Some(1) => format!("{name} · 1 executor"),
+        Some(n) => format!("{name} · {n} executors"),
+        None => name.to_owned(),
+    })
 }
 
 #[component]
@@ -239,5 +253,27 @@ fn LogRow(l: LogLine) -> impl IntoView {
             {l.asset.map(|a| view! { <span class="text-sky-400">{a}" "</span> })}
             {l.message}
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::engine_label;
+
+    #[test]
+    fn engine_labels() {
+        assert_eq!(engine_label(Some(r#"{"engine":{"engine":"embedded"}}"#)).as_deref(), Some("embedded"));
+        assert_eq!(
+            engine_label(Some(r#"{"key":"k","engine":{"engine":"ballista://10.0.0.1:50050","executors":3}}"#))
+                .as_deref(),
+            Some("ballista://10.0.0.1:50050 · 3 executors")
+        );
+        assert_eq!(
+            engine_label(Some(r#"{"engine":{"engine":"ballista://h:1","executors":1}}"#)).as_deref(),
+            Some("ballista://h:1 · 1 executor")
+        );
+        for none in [None, Some(""), Some("{}"), Some(r#"{"engine":3}"#), Some("not json")] {
+            assert_eq!(engine_label(none), None, "{none:?}");
+        }
     }
 }
