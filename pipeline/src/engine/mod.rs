@@ -261,7 +261,8 @@ mod tests {
         // A port nothing listens on: bind one, then free it.
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let engine: Engine = format!("ballista://127.0.0.1:{port}").parse().unwrap();
-        let err = engine.session(SessionContext::new().state()).await.unwrap_err().to_string();
+        let Err(err) = engine.session(SessionContext::new().state()).await else { panic!("no scheduler is there") };
+        let err = err.to_string();
         assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
         assert!(err.contains("cannot connect"), "{err}");
         assert!(err.contains("not fall back"), "{err}");
