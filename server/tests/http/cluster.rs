@@ -209,10 +209,11 @@ async fn a_killed_executor_is_retried_or_fails_the_run_cleanly() {
             Ok(r) => serde_json::from_str(&r.text().await.unwrap_or_default()).unwrap_or_default(),
             Err(_) => serde_json::Value::Null,
         };
-        if running.as_array().into_iter().flatten().any(|j| j["status"] == "Running") {
+        // Queued or running: either way the job is under way on the cluster.
+        if running.as_array().into_iter().flatten().any(|j| j["status"] == "Running" || j["status"] == "Queued") {
             break;
         }
-        assert!(!job.is_finished(), "the job ended before an executor could be killed");
+        assert!(!job.is_finished(), "the job ended before an executor could be killed:\n{}", cluster.logs());
         assert!(started.elapsed() < Duration::from_secs(60), "no job ran:\n{}", cluster.logs());
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
