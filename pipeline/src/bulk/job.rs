@@ -694,16 +694,10 @@ pub async fn run_bulk_catalog(
     engine: &Engine,
 ) -> Result<BulkCatalogReport> {
     let ctx = bulk_session(store, options, engine).await?;
-    match engine.within_deadline(&ctx, run_bulk_catalog_on(&ctx, store, inputs, version, options)).await {
-        Ok(mut report) => {
-            report.engine = engine.run_info().await;
-            Ok(report)
-        }
-        Err(e) => {
-            store.delete_if_exists(&catalog_key(version)).await;
-            Err(e)
-        }
-    }
+    let job = run_bulk_catalog_on(&ctx, store, inputs, version, options);
+    let (mut report, ran) = engine.run_job(&ctx, store, &catalog_key(version), job).await?;
+    report.engine = ran;
+    Ok(report)
 }
 
 /// The process's peak resident set (VmHWM, bytes), where `/proc` has it.

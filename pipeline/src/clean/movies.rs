@@ -297,16 +297,10 @@ pub async fn clean_movies_on(
     version: &str,
 ) -> Result<MoviesCleanReport> {
     let ctx = session_on(store, engine).await?;
-    match engine.within_deadline(&ctx, clean_movies_in(&ctx, store, kaggle_key, version)).await {
-        Ok(mut report) => {
-            report.engine = engine.run_info().await;
-            Ok(report)
-        }
-        Err(e) => {
-            store.delete_if_exists(&cleaned_movies_key(version)).await;
-            Err(e)
-        }
-    }
+    let job = clean_movies_in(&ctx, store, kaggle_key, version);
+    let (mut report, ran) = engine.run_job(&ctx, store, &cleaned_movies_key(version), job).await?;
+    report.engine = ran;
+    Ok(report)
 }
 
 async fn clean_movies_in(

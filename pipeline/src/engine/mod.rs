@@ -27,6 +27,7 @@ use ballista_core::extension::SessionStateExt;
 use datafusion::execution::SessionState;
 use datafusion::prelude::SessionContext;
 
+use crate::store::AssetStore;
 use crate::{PipelineError, Result};
 
 /// How long a cluster job may run before it is cancelled and failed.
@@ -178,6 +179,25 @@ impl Engine {
                      on the scheduler); nothing was published",
                     c.deadline
                 )))
+            }
+        }
+    }
+
+    /// Runs `job` (whose output is `output_key`) within the deadline and says
+    /// where it ran; on failure removes `output_key`, a partial write, so
+    /// nothing is published.
+    pub async fn run_job<T>(
+        &self,
+        ctx: &SessionContext,
+        store: &AssetStore,
+        output_key: &str,
+        job: impl Future<Output = Result<T>>,
+    ) -> Result<(T, EngineRun)> {
+        match self.within_deadline(ctx, job).await {
+            Ok(value) => Ok((value, self.run_info().await)),
+            Err(e) => {
+                store.delete_if_exists(output_key).await;
+                Err(e)
             }
         }
     }
